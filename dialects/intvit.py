@@ -1,0 +1,688 @@
+"""The `intvit` dialect: integer-only Vision Transformer operators (I-ViT, Quasar-ViT).
+
+Each op's semantics is the section of ``shared/design/NUMERICS.md`` named in its docstring and is
+implemented bit for bit by :mod:`intvit.runtime.golden`.  Scales are compile-time attributes; at
+run time only integers flow, except through the boundary ops ``quantize``/``dequantize``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    AnyFloat,
+    BoolAttr,
+    FloatAttr,
+    IntegerAttr,
+    UnitAttr,
+    DenseArrayBase,
+    IntAttr,
+    IntegerType,
+    Signedness,
+    TensorType,
+    i8,
+)
+from xdsl.ir import Attribute, Dialect, SSAValue, SpacedOpaqueSyntaxAttribute
+from xdsl.irdl import (
+    ParametrizedAttribute,
+    irdl_attr_definition,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    param_def,
+    result_def,
+    traits_def,
+)
+from xdsl.dialects.utils import EnumAttribute
+from xdsl.parser import AttrParser
+from xdsl.printer import Printer
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.str_enum import StrEnum
+
+from intvit.dialects.syntax import Field, KeywordSyntaxOp, set_props
+
+MULT_MIN, MULT_MAX = 1 << 30, 1 << 31  # multiplier range [2^30, 2^31)
+SHIFT_MIN, SHIFT_MAX = 1, 62
+SHIFTMAX_X0_LIMIT = 1 << 16  # -x0 above this lets one exponent exceed 2^31
+SHIFTGELU_X0_LIMIT = 1 << 8  # E = -x0 * 2^23 must stay <= 2^31
+
+
+class RoundingMode(StrEnum):
+    HALF_EVEN = "half_even"
+    HALF_UP = "half_up"
+    HALF_AWAY = "half_away"
+    DOUBLE_ROUND = "double_round"
+    FLOOR = "floor"
+
+
+@irdl_attr_definition
+class RoundingModeAttr(EnumAttribute[RoundingMode], SpacedOpaqueSyntaxAttribute):
+    """How `round(p / 2^e)` breaks ties (NUMERICS.md, Dyadic requantization table)."""
+
+    name = "intvit.rounding"
+
+
+class IsqrtMode(StrEnum):
+    EXACT = "exact"
+    IVIT = "ivit"
+
+
+@irdl_attr_definition
+class IsqrtModeAttr(EnumAttribute[IsqrtMode], SpacedOpaqueSyntaxAttribute):
+    """`exact`: floor(sqrt(v)) for every input; `ivit`: the I-ViT code's 2^16-start, 10-step form."""
+
+    name = "intvit.isqrt_mode"
+
+
+@irdl_attr_definition
+class PackingAttr(ParametrizedAttribute):
+    """Quasar-ViT row-wise mixed precision of a weight matrix, for backends to read.
+
+    ``row_bits[n]`` is 4 or 8 for output channel ``n``; ``split8`` says 8-bit rows are computed as
+    a signed high and an unsigned low 4-bit half (``w = (hi << 4) + lo``); ``factor`` is the number
+    of 4-bit products a backend intends to pack into one multiplier (DSP packing).
+
+        #intvit.packing<row_bits = [4, 8, 8], split8 = true, factor = 2>
+    """
+
+    name = "intvit.packing"
+
+    row_bits: DenseArrayBase = param_def()
+    split8: BoolAttr = param_def()
+    factor: IntAttr = param_def()
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser):
+        def key(word: str):
+            parser.parse_keyword(word)
+            parser.parse_punctuation("=")
+
+        with parser.in_angle_brackets():
+            key("row_bits")
+            bits = parser.parse_comma_separated_list(
+                parser.Delimiter.SQUARE, parser.parse_integer, " in row_bits"
+            )
+            parser.parse_punctuation(",")
+            key("split8")
+            split = parser.parse_boolean()
+            parser.parse_punctuation(",")
+            key("factor")
+            factor = parser.parse_integer()
+        return (DenseArrayBase.from_list(i8, bits), BoolAttr.from_bool(split), IntAttr(factor))
+
+    def print_parameters(self, printer: Printer) -> None:
+        bits = ", ".join(str(b) for b in self.row_bits.get_values())
+        split = "true" if self.split8.value.data else "false"
+        printer.print_string(f"<row_bits = [{bits}], split8 = {split}, factor = {self.factor.data}>")
+
+    def verify(self) -> None:
+        bad = sorted({b for b in self.row_bits.get_values() if b not in (4, 8)})
+        if bad:
+            raise VerifyException(f"#intvit.packing row_bits must be 4 or 8, got {bad}")
+        if not 1 <= self.factor.data <= 4:
+            raise VerifyException(
+                f"#intvit.packing factor must be in [1, 4], got {self.factor.data}"
+            )
+
+    @staticmethod
+    def get(row_bits, split8: bool = True, factor: int = 1) -> "PackingAttr":
+        return PackingAttr(
+            DenseArrayBase.from_list(i8, [int(b) for b in row_bits]),
+            BoolAttr.from_bool(split8),
+            IntAttr(factor),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Type helpers shared by the verifiers
+
+
+def _tensor(value: SSAValue | Attribute, what: str) -> TensorType:
+    typ = value if isinstance(value, Attribute) else value.type
+    if not isinstance(typ, TensorType):
+        raise VerifyException(f"{what} must be a ranked tensor, got {typ}")
+    return typ
+
+
+def int_tensor(value: SSAValue | Attribute, what: str, max_width: int = 64) -> TensorType:
+    typ = _tensor(value, what)
+    elem = typ.element_type
+    if not isinstance(elem, IntegerType):
+        raise VerifyException(f"{what} must have an integer element type, got {elem}")
+    if elem.width.data > max_width:
+        raise VerifyException(
+            f"{what} element type {elem} is wider than the {max_width} bits allowed"
+        )
+    return typ
+
+
+def is_unsigned(typ: TensorType) -> bool:
+    return typ.element_type.signedness.data == Signedness.UNSIGNED  # type: ignore[union-attr]
+
+
+def width(typ: TensorType) -> int:
+    return typ.element_type.width.data  # type: ignore[union-attr]
+
+
+def value_range(typ: TensorType) -> tuple[int, int]:
+    w = width(typ)
+    return (0, (1 << w) - 1) if is_unsigned(typ) else (-(1 << (w - 1)), (1 << (w - 1)) - 1)
+
+
+def check_bits(bits: int, lo: int = 2, hi: int = 32) -> None:
+    if not lo <= bits <= hi:
+        raise VerifyException(f"bits = {bits} is out of range [{lo}, {hi}]")
+
+
+def check_signed_result(typ: TensorType, bits: int) -> None:
+    if is_unsigned(typ):
+        raise VerifyException(f"result element type {typ.element_type} must be signed or signless")
+    if width(typ) < bits:
+        raise VerifyException(
+            f"result element type {typ.element_type} cannot hold {bits}-bit values"
+        )
+
+
+def same_shape(a: TensorType, b: TensorType, what: str) -> None:
+    if a.get_shape() != b.get_shape():
+        raise VerifyException(
+            f"{what} shape {list(a.get_shape())} does not match {list(b.get_shape())}"
+        )
+
+
+def normalize_axis(axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise VerifyException(f"axis {axis} is out of range for rank {rank}")
+    return axis % rank
+
+
+def check_scale(scale: float, what: str = "scale") -> None:
+    if not (np.isfinite(scale) and scale > 0):
+        raise VerifyException(f"{what} must be finite and positive, got {scale}")
+
+
+def check_multipliers(mults, shifts, what: str) -> None:
+    for m in mults:
+        if not MULT_MIN <= m < MULT_MAX:
+            raise VerifyException(f"{what}multiplier {m} is outside [2^30, 2^31)")
+    for e in shifts:
+        if not SHIFT_MIN <= e <= SHIFT_MAX:
+            raise VerifyException(f"{what}shift {e} is outside [1, 62]")
+
+
+def exp_x0(scale: float) -> int:
+    """`x0 = floor(-(1/s))` with `1/s` rounded to float32 (NUMERICS.md, Shiftmax)."""
+    return int(np.floor(-np.float32(1.0 / scale)))
+
+
+ROUNDING = Field("rounding", "enum", "half_even", RoundingModeAttr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundary ops
+
+
+@irdl_op_definition
+class QuantizeOp(KeywordSyntaxOp):
+    """`q = sat_b(RNE(x / scale))`, symmetric, zero point 0 (NUMERICS.md, Quantization conventions).
+
+    The model's entry: the only op that reads a float tensor.
+    """
+
+    name = "intvit.quantize"
+    SYNTAX: ClassVar = (Field("scale", "float"), Field("bits", "int"))
+    input = operand_def(TensorType)
+    scale = opt_prop_def(FloatAttr)
+    bits = opt_prop_def(IntegerAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute):
+        super().__init__(
+            operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, dict(scale=scale, bits=bits))
+        )
+
+    def verify_semantics(self) -> None:
+        src = _tensor(self.input, "input")
+        if not isinstance(src.element_type, AnyFloat):
+            raise VerifyException(f"input must have a float element type, got {src.element_type}")
+        out = int_tensor(self.output, "result", 32)
+        if self.scale is None or self.bits is None:
+            raise VerifyException("requires 'scale' and 'bits'")
+        check_scale(self.prop("scale"))
+        check_bits(self.prop("bits"))
+        check_signed_result(out, self.prop("bits"))
+        same_shape(src, out, "result")
+
+
+@irdl_op_definition
+class DequantizeOp(KeywordSyntaxOp):
+    """`x = q * scale` in float32: the model's exit (logits), the only other float-producing op."""
+
+    name = "intvit.dequantize"
+    SYNTAX: ClassVar = (Field("scale", "float"),)
+    input = operand_def(TensorType)
+    scale = opt_prop_def(FloatAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, q: SSAValue, scale: float, result_type: Attribute):
+        super().__init__(operands=[q], result_types=[result_type], properties=set_props(self.SYNTAX, dict(scale=scale)))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input", 32)
+        out = _tensor(self.output, "result")
+        if not isinstance(out.element_type, AnyFloat):
+            raise VerifyException(f"result must have a float element type, got {out.element_type}")
+        if self.scale is None:
+            raise VerifyException("requires 'scale'")
+        check_scale(self.prop("scale"))
+        same_shape(src, out, "result")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dyadic arithmetic
+
+
+@irdl_op_definition
+class RequantOp(KeywordSyntaxOp):
+    """`sat_b(round(z * m / 2^e))` with `p = z*m` exact in int64 (NUMERICS.md, Dyadic requantization).
+
+    `multiplier`/`shift` hold one value (per-tensor) or one per channel of `axis` (per-channel).
+    """
+
+    name = "intvit.requant"
+    SYNTAX: ClassVar = (
+        Field("multiplier", "ints"),
+        Field("shift", "ints"),
+        Field("axis", "int", -1),
+        Field("bits", "int"),
+        ROUNDING,
+    )
+    input = operand_def(TensorType)
+    multiplier = opt_prop_def(DenseArrayBase)
+    shift = opt_prop_def(DenseArrayBase)
+    axis = opt_prop_def(IntegerAttr)
+    bits = opt_prop_def(IntegerAttr)
+    rounding = opt_prop_def(RoundingModeAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, x: SSAValue, multiplier, shift, bits: int, result_type: Attribute,
+                 rounding: str = "half_even", axis: int = -1):
+        props = dict(multiplier=list(multiplier), shift=list(shift), bits=bits, rounding=rounding, axis=axis)
+        super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input", 32)
+        out = int_tensor(self.output, "result", 32)
+        if self.multiplier is None or self.shift is None or self.bits is None:
+            raise VerifyException("requires 'multiplier', 'shift' and 'bits'")
+        same_shape(src, out, "result")
+        bits = self.prop("bits")
+        check_bits(bits)
+        check_signed_result(out, bits)
+        mults, shifts = self.prop("multiplier"), self.prop("shift")
+        if len(mults) != len(shifts):
+            raise VerifyException(
+                f"has {len(mults)} multipliers but {len(shifts)} shifts"
+            )
+        check_multipliers(mults, shifts, "")
+        axis = normalize_axis(self.prop("axis"), src.get_num_dims())
+        channels = src.get_shape()[axis]
+        if len(mults) not in (1, channels):
+            raise VerifyException(
+                f"per-channel requant has {len(mults)} (multiplier, shift) pairs but "
+                f"axis {axis} has {channels} channels (allowed: 1 or {channels})"
+            )
+
+
+@irdl_op_definition
+class AddOp(KeywordSyntaxOp):
+    """Residual add: each input is requantized to the output scale with its own `(m, e)`, the
+    two exact results are added, then `sat_b` (NUMERICS.md, end of Dyadic requantization)."""
+
+    name = "intvit.add"
+    SYNTAX: ClassVar = (
+        Field("lhs_multiplier", "int"),
+        Field("lhs_shift", "int"),
+        Field("rhs_multiplier", "int"),
+        Field("rhs_shift", "int"),
+        Field("bits", "int"),
+        ROUNDING,
+    )
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    lhs_multiplier = opt_prop_def(IntegerAttr)
+    lhs_shift = opt_prop_def(IntegerAttr)
+    rhs_multiplier = opt_prop_def(IntegerAttr)
+    rhs_shift = opt_prop_def(IntegerAttr)
+    bits = opt_prop_def(IntegerAttr)
+    rounding = opt_prop_def(RoundingModeAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, lhs_scale: tuple[int, int],
+                 rhs_scale: tuple[int, int], bits: int, result_type: Attribute,
+                 rounding: str = "half_even"):
+        props = dict(lhs_multiplier=lhs_scale[0], lhs_shift=lhs_scale[1], rhs_multiplier=rhs_scale[0],
+                     rhs_shift=rhs_scale[1], bits=bits, rounding=rounding)
+        super().__init__(operands=[lhs, rhs], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        lhs = int_tensor(self.lhs, "lhs", 32)
+        rhs = int_tensor(self.rhs, "rhs", 32)
+        out = int_tensor(self.output, "result", 32)
+        names = ("lhs_multiplier", "lhs_shift", "rhs_multiplier", "rhs_shift", "bits")
+        if any(self.properties.get(n) is None for n in names):
+            raise VerifyException(f"requires {', '.join(repr(n) for n in names)}")
+        same_shape(lhs, rhs, "rhs")
+        same_shape(lhs, out, "result")
+        bits = self.prop("bits")
+        check_bits(bits)
+        check_signed_result(out, bits)
+        check_multipliers([self.prop("lhs_multiplier")], [self.prop("lhs_shift")], "lhs_")
+        check_multipliers([self.prop("rhs_multiplier")], [self.prop("rhs_shift")], "rhs_")
+
+
+@irdl_op_definition
+class MatmulOp(KeywordSyntaxOp):
+    """`A (int8/uint8) x W (int8, or int4 rows) -> int32 (+ int32 bias)`, exact int32 accumulation
+    (NUMERICS.md, Integer matmul and mixed precision).
+
+    `lhs: [..., M, K]`; `rhs: [K, N]`, or `[N, K]` with `transpose_rhs` (the `nn.Linear` layout, a
+    row is an output channel), or batched with the same leading dims as `lhs`; `bias: [N]`.
+    `packing` is the Quasar-ViT row-wise precision annotation (one entry per output channel).
+    """
+
+    name = "intvit.matmul"
+    SYNTAX: ClassVar = (Field("transpose_rhs", "flag"), Field("packing", "attr"))
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    transpose_rhs = opt_prop_def(UnitAttr)
+    packing = opt_prop_def(PackingAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, bias: SSAValue | None, result_type: Attribute,
+                 transpose_rhs: bool = False, packing: PackingAttr | None = None):
+        props = set_props(self.SYNTAX, dict(transpose_rhs=transpose_rhs, packing=packing))
+        super().__init__(operands=[lhs, rhs, [bias] if bias is not None else []],
+                         result_types=[result_type], properties=props)
+
+    def out_channels(self) -> int:
+        shape = self.rhs.type.get_shape()  # type: ignore[union-attr]
+        return shape[-2] if self.prop("transpose_rhs") else shape[-1]
+
+    def verify_semantics(self) -> None:
+        lhs = int_tensor(self.lhs, "lhs")
+        rhs = int_tensor(self.rhs, "rhs")
+        out = int_tensor(self.output, "result")
+        if width(lhs) != 8:
+            raise VerifyException(f"lhs element type must be i8 or ui8, got {lhs.element_type}")
+        if width(rhs) != 8 or is_unsigned(rhs):
+            raise VerifyException(f"rhs element type must be i8 (int4 rows are stored as i8), got {rhs.element_type}")
+        if width(out) != 32 or is_unsigned(out):
+            raise VerifyException(f"result element type must be i32, got {out.element_type}")
+        ls, rs = lhs.get_shape(), rhs.get_shape()
+        if len(ls) < 2 or len(rs) < 2:
+            raise VerifyException(f"lhs and rhs need rank >= 2, got ranks {len(ls)} and {len(rs)}")
+        if len(rs) != 2 and rs[:-2] != ls[:-2]:
+            raise VerifyException(
+                f"batched rhs dims {list(rs[:-2])} do not match lhs batch dims {list(ls[:-2])}"
+            )
+        k_rhs, n = (rs[-1], rs[-2]) if self.prop("transpose_rhs") else (rs[-2], rs[-1])
+        if ls[-1] != k_rhs:
+            raise VerifyException(
+                f"contraction mismatch: lhs has K = {ls[-1]} but rhs has K = {k_rhs}"
+            )
+        expected = (*ls[:-1], n)
+        if tuple(out.get_shape()) != expected:
+            raise VerifyException(f"result shape {list(out.get_shape())} should be {list(expected)}")
+        if self.bias is not None:
+            bias = int_tensor(self.bias, "bias")
+            if width(bias) != 32 or bias.get_shape() != (n,):
+                raise VerifyException(f"bias must be tensor<{n}xi32>, got {bias}")
+        if self.packing is not None:
+            rows = len(self.packing.row_bits.get_values())
+            if rows != n:
+                raise VerifyException(
+                    f"packing has {rows} row_bits entries but the weight has {n} output channels"
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# Integer non-linearities
+
+
+@irdl_op_definition
+class ShiftmaxOp(KeywordSyntaxOp):
+    """Integer softmax along `axis` with `n = 15` (NUMERICS.md, Shiftmax).
+
+    Output scale `2^-(bits-1)`; values in `[0, 2^(bits-1)]`, so the result needs `bits` unsigned or
+    `bits + 1` signed bits, unless `saturate` clamps `2^(bits-1)` to `2^(bits-1) - 1`.
+    """
+
+    name = "intvit.shiftmax"
+    SYNTAX: ClassVar = (Field("scale", "float"), Field("axis", "int", -1), Field("bits", "int"),
+                        Field("saturate", "flag"))
+    input = operand_def(TensorType)
+    scale = opt_prop_def(FloatAttr)
+    axis = opt_prop_def(IntegerAttr)
+    bits = opt_prop_def(IntegerAttr)
+    saturate = opt_prop_def(UnitAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute, axis: int = -1,
+                 saturate: bool = False):
+        props = dict(scale=scale, bits=bits, axis=axis, saturate=saturate)
+        super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input", 32)
+        out = int_tensor(self.output, "result", 32)
+        if self.scale is None or self.bits is None:
+            raise VerifyException("requires 'scale' and 'bits'")
+        same_shape(src, out, "result")
+        normalize_axis(self.prop("axis"), src.get_num_dims())
+        bits = self.prop("bits")
+        if bits not in (8, 16):
+            raise VerifyException(f"bits = {bits} must be 8 or 16")
+        check_scale(self.prop("scale"))
+        x0 = exp_x0(self.prop("scale"))
+        if -x0 > SHIFTMAX_X0_LIMIT:
+            raise VerifyException(
+                f"input scale {self.prop('scale')} is too small: x0 = {x0} < -2^16 lets an exponent "
+                f"exceed 2^31"
+            )
+        needed = bits if (is_unsigned(out) or self.prop("saturate")) else bits + 1
+        if width(out) < needed:
+            raise VerifyException(
+                f"result element type {out.element_type} cannot hold 2^{bits - 1} "
+                f"(needs ui{bits}, i{bits + 1} or wider, or 'saturate')"
+            )
+
+
+@irdl_op_definition
+class ShiftgeluOp(KeywordSyntaxOp):
+    """Integer GELU `x * sigmoid(1.702 x)` with `n = 23` along the feature `axis`
+    (NUMERICS.md, ShiftGELU).  Output scale `scale * 2^-7`, `|out| <= 2^7 * max|x|`, so the result
+    needs `bits >= input bits + 8`.  `paper_shifts` applies 1.702 as `x+(x>>1)+(x>>3)+(x>>4)`.
+    """
+
+    name = "intvit.shiftgelu"
+    SYNTAX: ClassVar = (Field("scale", "float"), Field("axis", "int", -1), Field("bits", "int"),
+                        Field("paper_shifts", "flag"))
+    input = operand_def(TensorType)
+    scale = opt_prop_def(FloatAttr)
+    axis = opt_prop_def(IntegerAttr)
+    bits = opt_prop_def(IntegerAttr)
+    paper_shifts = opt_prop_def(UnitAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute, axis: int = -1,
+                 paper_shifts: bool = False):
+        props = dict(scale=scale, bits=bits, axis=axis, paper_shifts=paper_shifts)
+        super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input", 16)
+        out = int_tensor(self.output, "result", 32)
+        if self.scale is None or self.bits is None:
+            raise VerifyException("requires 'scale' and 'bits'")
+        same_shape(src, out, "result")
+        normalize_axis(self.prop("axis"), src.get_num_dims())
+        if is_unsigned(src):
+            raise VerifyException(f"input element type {src.element_type} must be signed or signless")
+        bits = self.prop("bits")
+        check_bits(bits)
+        if bits < width(src) + 8:
+            raise VerifyException(
+                f"bits = {bits} cannot hold x * sigmoid for {src.element_type} input "
+                f"(needs >= {width(src) + 8})"
+            )
+        check_signed_result(out, bits)
+        check_scale(self.prop("scale"))
+        scale = self.prop("scale") if self.prop("paper_shifts") else float(np.float32(self.prop("scale") * 1.702))
+        x0 = exp_x0(scale)
+        if -x0 > SHIFTGELU_X0_LIMIT:
+            raise VerifyException(
+                f"input scale {self.prop('scale')} is too small: x0 = {x0} < -256 lets the sigmoid "
+                f"exponent exceed 2^31"
+            )
+
+
+def isqrt_required_iterations(bits: int) -> int:
+    """Fixed Newton steps proven enough for every `bits`-wide input (see runtime.golden)."""
+    from intvit.runtime.golden import isqrt_required_iterations as required
+
+    return required(bits)
+
+
+@irdl_op_definition
+class IsqrtOp(KeywordSyntaxOp):
+    """`floor(sqrt(v))`, exact for every unsigned 32/64-bit `v` (NUMERICS.md, Integer square root).
+
+    Without `iterations` Newton runs until it stops decreasing; with it, exactly that many
+    `x = min(x, (x + v/x) >> 1)` steps, which the verifier checks are enough for the input width.
+    `mode ivit` reproduces the I-ViT code (start 2^16, 10 steps), wrong outside ~[2^15, 2^45].
+    """
+
+    name = "intvit.isqrt"
+    SYNTAX: ClassVar = (Field("mode", "enum", "exact", IsqrtModeAttr), Field("iterations", "int"))
+    input = operand_def(TensorType)
+    mode = opt_prop_def(IsqrtModeAttr)
+    iterations = opt_prop_def(IntegerAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, v: SSAValue, result_type: Attribute, mode: str = "exact",
+                 iterations: int | None = None):
+        props = dict(mode=mode, iterations=iterations)
+        super().__init__(operands=[v], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input")
+        out = int_tensor(self.output, "result")
+        if src != out:
+            raise VerifyException(f"result type {out} must equal the input type {src}")
+        if width(src) not in (32, 64):
+            raise VerifyException(f"input element type {src.element_type} must be 32 or 64 bits wide")
+        iterations = self.prop("iterations")
+        if self.prop("mode") == "ivit":
+            if iterations is not None and iterations != 10:
+                raise VerifyException("mode ivit always runs 10 iterations; drop 'iterations'")
+            return
+        if iterations is not None:
+            needed = isqrt_required_iterations(width(src))
+            if iterations < needed:
+                raise VerifyException(
+                    f"iterations = {iterations} is not enough for {width(src)}-bit inputs "
+                    f"(needs >= {needed})"
+                )
+
+
+@irdl_op_definition
+class LayernormOp(KeywordSyntaxOp):
+    """I-LayerNorm over `axis` (NUMERICS.md, I-LayerNorm): RNE mean, int64 sum of squares, exact
+    `isqrt`, `out = sat32(((y * floor(2^31 / max(k, 1))) >> 1) + bias)`.
+
+    Output scale per channel `sqrt(C) / 2^30 * gamma`; `bias = floor((beta/gamma) * 2^30/sqrt(C))`.
+    Channels flagged in `const_channels` (gamma == 0) output exactly `bias`.
+    """
+
+    name = "intvit.layernorm"
+    SYNTAX: ClassVar = (
+        Field("bias", "ints"),
+        Field("axis", "int", -1),
+        Field("const_channels", "ints"),
+        Field("isqrt_mode", "enum", "exact", IsqrtModeAttr),
+        Field("isqrt_iterations", "int"),
+    )
+    input = operand_def(TensorType)
+    bias = opt_prop_def(DenseArrayBase)
+    axis = opt_prop_def(IntegerAttr)
+    const_channels = opt_prop_def(DenseArrayBase)
+    isqrt_mode = opt_prop_def(IsqrtModeAttr)
+    isqrt_iterations = opt_prop_def(IntegerAttr)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def __init__(self, x: SSAValue, bias, result_type: Attribute, axis: int = -1,
+                 const_channels=None, isqrt_mode: str = "exact", isqrt_iterations: int | None = None):
+        const = None if const_channels is None or not any(const_channels) else [int(bool(c)) for c in const_channels]
+        props = dict(bias=list(bias), axis=axis, const_channels=const, isqrt_mode=isqrt_mode,
+                     isqrt_iterations=isqrt_iterations)
+        super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
+
+    def verify_semantics(self) -> None:
+        src = int_tensor(self.input, "input", 32)
+        out = int_tensor(self.output, "result", 32)
+        if self.bias is None:
+            raise VerifyException("requires 'bias'")
+        same_shape(src, out, "result")
+        if width(out) != 32 or is_unsigned(out):
+            raise VerifyException(f"result element type must be i32, got {out.element_type}")
+        axis = normalize_axis(self.prop("axis"), src.get_num_dims())
+        channels = src.get_shape()[axis]
+        bias = self.prop("bias")
+        if len(bias) != channels:
+            raise VerifyException(f"bias has {len(bias)} entries but axis {axis} has {channels} channels")
+        const = self.prop("const_channels")
+        if const is not None:
+            if len(const) != channels:
+                raise VerifyException(
+                    f"const_channels has {len(const)} entries but axis {axis} has {channels} channels"
+                )
+            if any(c not in (0, 1) for c in const):
+                raise VerifyException("const_channels entries must be 0 or 1")
+        if self.prop("isqrt_mode") == "ivit":
+            if self.prop("isqrt_iterations") is not None:
+                raise VerifyException("isqrt_mode ivit always runs 10 iterations; drop 'isqrt_iterations'")
+        elif (iters := self.prop("isqrt_iterations")) is not None:
+            needed = isqrt_required_iterations(64)
+            if iters < needed:
+                raise VerifyException(
+                    f"isqrt_iterations = {iters} is not enough for the 64-bit variance (needs >= {needed})"
+                )
+
+
+INTVIT_OPS = [
+    QuantizeOp,
+    DequantizeOp,
+    RequantOp,
+    AddOp,
+    MatmulOp,
+    ShiftmaxOp,
+    ShiftgeluOp,
+    IsqrtOp,
+    LayernormOp,
+]
+
+Intvit = Dialect("intvit", INTVIT_OPS, [RoundingModeAttr, IsqrtModeAttr, PackingAttr])

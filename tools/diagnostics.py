@@ -1,0 +1,37 @@
+"""Turn any failure at a CLI boundary into one readable diagnostic and a non-zero exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from xdsl.utils.exceptions import DiagnosticException, ParseError
+
+
+def report_failure(err: BaseException, tool: str) -> int:
+    """Print `err` as a diagnostic (no traceback unless INTVIT_TRACEBACK=1); return the exit code."""
+    if os.environ.get("INTVIT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(err)
+    if isinstance(err, ParseError):
+        # xDSL prints "file:line:col\n<source line>\n^^^\nmsg"; lead with the MLIR-style header.
+        where, _, context = str(err).partition("\n")
+        context = context.rstrip("\n")
+        if context.endswith(err.msg):
+            context = context[: -len(err.msg)].rstrip("\n")
+        message = f"{where}: error: {err.msg}\n{context}"
+    elif isinstance(err, DiagnosticException):
+        # xDSL appends the whole module as notes; the first argument is the located message.
+        message = str(err.args[0]) if err.args else type(err).__name__
+        if "error:" not in message:
+            message = f"error: {message}"
+    elif isinstance(err, (FileNotFoundError, IsADirectoryError, PermissionError)):
+        message = f"error: {err.strerror}: {err.filename}"
+    elif isinstance(err, KeyboardInterrupt):
+        message = "interrupted"
+    else:
+        message = f"error: {err}" if str(err) else f"error: {type(err).__name__}"
+    located = message.split(" ", 1)[0].count(":") >= 3  # "file:line:col:" already names the place
+    print(message if located else f"{tool}: {message}", file=sys.stderr)
+    return 1
