@@ -16,6 +16,27 @@ def _canonicalize_intvit():
     return CanonicalizeIntvitPass
 
 
+def _import_torch():
+    from intvit.passes.import_torch import ImportTorchPass
+
+    return ImportTorchPass
+
+
+def _calibrate():
+    from intvit.passes.calibrate import CalibratePass
+
+    return CalibratePass
+
+
+def _quantize_to_intvit():
+    from intvit.passes.quantize_to_intvit import QuantizeToIntvitPass
+
+    return QuantizeToIntvitPass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "canonicalize-intvit": _canonicalize_intvit,
+    "import-torch": _import_torch,
+    "calibrate": _calibrate,
+    "quantize-to-intvit": _quantize_to_intvit,
 }

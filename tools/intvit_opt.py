@@ -15,7 +15,7 @@ import sys
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from intvit.tools.diagnostics import report_failure
-from intvit.tools.located_parser import parse_located
+from intvit.dialects.located_parser import parse_located
 
 
 class IntvitOptMain(xDSLOptMain):

@@ -1,0 +1,195 @@
+"""`quantize-to-intvit`: calibrated torch-dialect IR -> I-ViT integer dataflow in `intvit` IR.
+
+Input: the function `import-torch` produced, each op annotated by `calibrate` with
+`intvit.absmax = array<f64: ...>` (one entry per result; the function carries
+`intvit.arg_absmax`).  Output: a function of builtin tensors whose body is `intvit` ops plus
+upstream data movement (`tensor.expand_shape/collapse_shape/extract_slice/insert_slice`,
+`linalg.transpose`) and integer constants (`dense_resource` blobs); floats appear only in the
+boundary ops `intvit.quantize` (image in) and `intvit.dequantize` (logits out).
+
+Bit widths follow NUMERICS.md: int8 GEMM inputs, int32 accumulators, int16 residual stream,
+8-bit Shiftmax/ShiftGELU inputs.  Each torch value's scale is `absmax / (2^(b-1) - 1)` for the
+bit width `b` its consumers demand (a backward pass over the graph computes that demand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DenseArrayBase, FileLineColLoc, ModuleOp, TensorType, f32
+from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from intvit.dialects import intvit as iv
+from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
+from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules, result_shape
+from intvit.runtime.scales import ScaleError, quantize_multiplier
+from intvit.runtime.torch_eval import literal_array, scalar_constant
+
+ABSMAX = "intvit.absmax"
+ARG_ABSMAX = "intvit.arg_absmax"
+EIGHT_BIT_CONSUMERS = GEMM_OPS | {"torch.aten.softmax.int", "torch.aten._softmax", "torch.aten.gelu"}
+SIXTEEN_BIT_CONSUMERS = {"torch.aten.add.Tensor", "torch.aten.layer_norm", "func.return"}
+
+
+def location_of(op: Operation) -> str:
+    loc = op.location
+    if isinstance(loc, FileLineColLoc):
+        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
+    return ""
+
+
+def torch_tensor_shape(typ) -> list[int] | None:
+    """Static sizes of a `!torch.vtensor<[...],f32>` (or builtin tensor) type."""
+    if isinstance(typ, TensorType):
+        return list(typ.get_shape())
+    sizes = getattr(typ, "sizes", None)
+    if sizes is None:
+        return None
+    sizes = [int(s) for s in sizes]
+    if any(s < 0 for s in sizes):
+        raise QuantizeError(f"dynamic shape {typ} is not supported: export with static shapes")
+    return sizes
+
+
+@dataclass(frozen=True)
+class QuantizeOptions:
+    rounding: str = "half_even"
+    softmax_bits: int = 8
+    isqrt: str = "exact"
+
+
+class Converter(Rules):
+    min_gelu_scale = 1.0 / (255 * 1.702)
+
+    def __init__(self, fn: Operation, options: QuantizeOptions):
+        self.fn = fn
+        self.options = options
+        self.em = Emitter(rounding=options.rounding)
+        self.block = fn.regions[0].blocks.first
+        self._demand = self._demand_analysis()
+
+    # -- calibration data --------------------------------------------------------------------
+    def absmax(self, value: SSAValue) -> float:
+        if isinstance(value.owner, Block):
+            attr = self.fn.attributes.get(ARG_ABSMAX)
+            index = value.index
+        else:
+            attr = value.owner.attributes.get(ABSMAX)
+            index = value.index
+        if not isinstance(attr, DenseArrayBase):
+            raise QuantizeError("value has no calibrated range: run the `calibrate` pass first")
+        return float(attr.get_values()[index])
+
+    def scale_of(self, value: SSAValue, bits: int) -> float:
+        return symmetric_scale(self.absmax(value), bits)
+
+    def multiplier(self, ratio: float, op: Operation) -> tuple[int, int]:
+        try:
+            return quantize_multiplier(ratio, op.name)
+        except ScaleError as err:
+            raise QuantizeError(str(err)) from None
+
+    # -- bit-width demand ------------------------------------------------------------------------
+    def _demand_analysis(self) -> dict[SSAValue, int]:
+        demand: dict[SSAValue, int] = {}
+        for op in reversed(list(self.block.ops)):
+            if op.name in MOVEMENT_OPS:
+                want = max((demand.get(r, 8) for r in op.results), default=8)
+                for v in op.operands:
+                    demand[v] = max(demand.get(v, 8), want)
+                continue
+            want = 16 if op.name in SIXTEEN_BIT_CONSUMERS else 8
+            for v in op.operands:
+                demand[v] = max(demand.get(v, 8), want)
+        return demand
+
+    def demand(self, value: SSAValue) -> int:
+        return self._demand.get(value, 8)
+
+    # -- driver --------------------------------------------------------------------------------------
+    def run(self) -> func.FuncOp:
+        env: dict[SSAValue, Any] = {}
+        in_types = []
+        block = Block(arg_types=[self._arg_type(a) for a in self.block.args])
+        for arg, new_arg in zip(self.block.args, block.args):
+            bits = self.demand(arg)
+            scale = self.scale_of(arg, bits)
+            q = iv.QuantizeOp(new_arg, scale, bits, tensor_type(torch_tensor_shape(arg.type), bits))
+            self.em.add(q)
+            env[arg] = QTensor(q.output, np.array(scale), bits)
+            in_types.append(new_arg.type)
+        for op in self.block.ops:
+            try:
+                if op.name in ("func.return", "torch.return"):
+                    outs = [self._output(op, env[v], v) for v in op.operands]
+                    self.em.add(func.ReturnOp(*outs))
+                    break
+                results = self._convert(op, [env[v] for v in op.operands])
+                for res, value in zip(op.results, results, strict=True):
+                    env[res] = value
+            except (QuantizeError, ScaleError) as err:
+                raise PassFailedException(f"{location_of(op)}error: quantize-to-intvit: {op.name}: {err}") from None
+        block.add_ops(self.em.ops)
+        out_types = [o.type for o in self.em.ops[-1].operands]
+        return func.FuncOp(self.fn.sym_name.data, (in_types, out_types), Region(block))
+
+    def _arg_type(self, arg: SSAValue) -> TensorType:
+        shape = torch_tensor_shape(arg.type)
+        if shape is None:
+            raise PassFailedException(f"error: quantize-to-intvit: argument of type {arg.type} is not a tensor")
+        return TensorType(f32, shape)
+
+    def _convert(self, op: Operation, args: list[Any]) -> list[Any]:
+        if op.name == "torch.vtensor.literal":
+            return [FConst(literal_array(op).astype(np.float64), self._literal_name(op))]
+        if op.name.startswith("torch.constant."):
+            return [scalar_constant(op)]
+        return self.convert_op(op, args)
+
+    @staticmethod
+    def _literal_name(op: Operation) -> str:
+        value = op.properties.get("value") or op.attributes.get("value")
+        handle = getattr(value, "resource_handle", None)
+        return handle.data if handle is not None else "literal"
+
+    def _output(self, op: Operation, value: Any, torch_value: SSAValue) -> SSAValue:
+        """Logits leave as float: requantize to one int16 scale (integer argmax), then dequantize."""
+        if not isinstance(value, QTensor):
+            raise QuantizeError("the function must return computed tensors")
+        if value.sign is not None:
+            raise QuantizeError("a negated channel (LayerNorm gamma < 0) reaches the output")
+        if not (value.per_tensor and value.bits == 16 and not value.unsigned):
+            value = self.em.requant(value, 16, self.scale_of(torch_value, 16), "output")
+        dq = iv.DequantizeOp(value.value, float(value.scale), TensorType(f32, list(value.shape)))
+        self.em.add(dq)
+        return dq.output
+
+
+@dataclass(frozen=True)
+class QuantizeToIntvitPass(ModulePass):
+    """Calibrated torch IR -> intvit integer dataflow (I-ViT: int8 GEMMs, int16 residual)."""
+
+    name = "quantize-to-intvit"
+
+    rounding: str = "half_even"
+    softmax_bits: int = 8
+    isqrt: str = "exact"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.rounding not in [m.value for m in iv.RoundingMode]:
+            raise PassFailedException(f"quantize-to-intvit: unknown rounding '{self.rounding}'")
+        if self.softmax_bits not in (8, 16):
+            raise PassFailedException(f"quantize-to-intvit: softmax_bits must be 8 or 16, got {self.softmax_bits}")
+        if self.isqrt not in ("exact", "ivit"):
+            raise PassFailedException(f"quantize-to-intvit: isqrt must be exact or ivit, got {self.isqrt}")
+        options = QuantizeOptions(self.rounding, self.softmax_bits, self.isqrt)
+        for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
+            new = Converter(fn, options).run()
+            op.body.block.insert_op_before(new, fn)
+            op.body.block.erase_op(fn)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Create (or reuse) .venv with everything intvit needs, from nothing but python3.11 and pip.
+# torch==2.13.0 is installed first, alone: it resolves to the local CPU wheel, and every later
+# requirement (torch-mlir, the package itself) is then satisfied without pulling a CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${INTVIT_VENV:-.venv}
+PY=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+# The machine's pip config names local wheel folders that may be absent; hide only that noise.
+pip() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+if ! "$VENV/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null; then
+  pip install torch==2.13.0
+fi
+pip install -e ".[test]"
+"$VENV/bin/python" -c "import intvit, torch, torch_mlir, xdsl; print('intvit environment ready:', '$VENV', 'torch', torch.__version__)"

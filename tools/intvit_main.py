@@ -1,0 +1,155 @@
+"""`intvit`: the model-level command.  Subcommands parse arguments and call library code.
+
+    intvit run FILE.mlir --input x.npy [...] [-o out.npy]     execute intvit IR (golden interpreter)
+
+Later subcommands (`import`, `compile`, `eval`, `bench`) plug into the same parser through
+`SUBCOMMANDS`; every one accepts `--json` for machine-readable output with the same keys across
+targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from intvit.tools.diagnostics import report_failure
+
+
+def _load_inputs(paths: list[str]) -> list[np.ndarray]:
+    arrays = []
+    for path in paths:
+        try:
+            arrays.append(np.load(path, allow_pickle=False))
+        except FileNotFoundError:
+            raise
+        except Exception as err:  # numpy raises several types for a bad file
+            raise ValueError(f"cannot read input {path}: {err}") from None
+    return arrays
+
+
+def _save_outputs(outputs: list[np.ndarray], path: str) -> list[str]:
+    if len(outputs) == 1:
+        np.save(path, outputs[0])
+        return [path]
+    stem = Path(path)
+    written = []
+    for i, out in enumerate(outputs):
+        target = stem.with_name(f"{stem.stem}.{i}{stem.suffix or '.npy'}")
+        np.save(target, out)
+        written.append(str(target))
+    return written
+
+
+def _summary(outputs: list[np.ndarray]) -> list[dict]:
+    return [
+        {"index": i, "shape": list(o.shape), "dtype": str(o.dtype),
+         "min": o.min().item() if o.size else None, "max": o.max().item() if o.size else None}
+        for i, o in enumerate(outputs)
+    ]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from intvit.dialects.context import load_module
+    from intvit.runtime.interpreter import run_module
+
+    module = load_module(args.file)
+    if args.random is not None:
+        if args.input:
+            raise ValueError("--random and --input are exclusive")
+        from intvit.runtime.interpreter import find_entry, random_inputs
+
+        inputs = random_inputs(find_entry(module, args.entry), args.random)
+    else:
+        inputs = _load_inputs(args.input)
+    outputs = run_module(module, inputs, entry=args.entry)
+    written = _save_outputs(outputs, args.output) if args.output else []
+    report = {"file": args.file, "target": "interpreter", "outputs": _summary(outputs), "written": written}
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for item in report["outputs"]:
+            print(f"output {item['index']}: {item['dtype']}{item['shape']} range [{item['min']}, {item['max']}]")
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+
+
+def add_run(sub) -> None:
+    p = sub.add_parser("run", help="execute intvit IR on .npy inputs")
+    p.add_argument("file", help="an .mlir file holding intvit IR")
+    p.add_argument("--input", "-i", action="append", default=[], metavar="X.npy",
+                   help="one per function argument, in order")
+    p.add_argument("-o", "--output", metavar="OUT.npy", help="write the result (OUT.<i>.npy when several)")
+    p.add_argument("--random", type=int, metavar="SEED",
+                   help="run on seeded random inputs of the entry's argument types instead of --input")
+    p.add_argument("--entry", help="function to run (default: the only public one, or @main/@forward)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_run)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from intvit.runtime.model_io import import_named_model, write_module
+
+    result, info = import_named_model(
+        args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
+        percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
+    )
+    write_module(result.module, args.output)
+    report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"wrote {args.output} ({args.emit} IR of {args.model}; "
+              + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()) + ")")
+    return 0
+
+
+def add_import(sub) -> None:
+    p = sub.add_parser("import", help="torch model -> intvit IR (export, calibrate, quantize)")
+    p.add_argument("--model", default="digits-vit",
+                   help="digits-vit (embedded, trained), deit-tiny|deit-small|deit-base, or FILE.py:ClassName")
+    p.add_argument("--weights", help="a local checkpoint (.pt/.pth state_dict, timm layout)")
+    p.add_argument("--calib", default="32", metavar="N|DIR",
+                   help="N calibration images (digits train split, or seeded random images for other models) "
+                        "or a folder of .npy images")
+    p.add_argument("--calibration", choices=["minmax", "percentile"], default="minmax")
+    p.add_argument("--percentile", type=float, default=99.99)
+    p.add_argument("--rounding", default="half_even",
+                   choices=["half_even", "half_up", "half_away", "double_round", "floor"])
+    p.add_argument("--emit", choices=["intvit", "torch"], default="intvit",
+                   help="torch: stop after the torch-dialect import")
+    p.add_argument("--seed", type=int, default=0, help="seed for random weights/images")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.mlir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+
+SUBCOMMANDS: list[Callable] = [add_run, add_import]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intvit", description="Integer-only ViT compiler: run, import, compile, eval, bench.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("intvit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the CLI boundary turns every failure into a diagnostic
+        return report_failure(err, f"intvit {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
