@@ -9,6 +9,12 @@ def _intvit_dialect():
     return Intvit
 
 
+def _torch_dialect():
+    from intvit.dialects.torch import Torch
+
+    return Torch
+
+
 def _all_passes():
     from intvit.passes.registry import PASSES  # factories are lazy: importing is cheap
 
@@ -16,6 +22,6 @@ def _all_passes():
 
 
 UNIVERSE = Universe(
-    all_dialects={"intvit": _intvit_dialect},
+    all_dialects={"intvit": _intvit_dialect, "torch": _torch_dialect},
     all_passes=_all_passes(),
 )

@@ -29,7 +29,7 @@ from intvit.dialects import intvit as iv
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
 from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules, result_shape
 from intvit.runtime.scales import ScaleError, quantize_multiplier
-from intvit.runtime.torch_eval import literal_array, scalar_constant
+from intvit.runtime.torch_eval import literal_array, op_attr, scalar_constant
 
 ABSMAX = "intvit.absmax"
 ARG_ABSMAX = "intvit.arg_absmax"
@@ -154,7 +154,7 @@ class Converter(Rules):
 
     @staticmethod
     def _literal_name(op: Operation) -> str:
-        value = op.properties.get("value") or op.attributes.get("value")
+        value = op_attr(op, "value")
         handle = getattr(value, "resource_handle", None)
         return handle.data if handle is not None else "literal"
 

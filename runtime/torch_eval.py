@@ -32,7 +32,8 @@ class TorchEvalError(RuntimeError):
 
 
 def op_attr(op: Operation, name: str) -> Attribute | None:
-    return op.properties.get(name) or op.attributes.get(name)
+    value = op.properties.get(name)
+    return op.attributes.get(name) if value is None else value
 
 
 def literal_array(op: Operation) -> np.ndarray:
@@ -128,8 +129,14 @@ def _run_op(op: Operation, args: list[Any]) -> Iterator[Any] | list[Any]:
     if name == "torch.prim.ListUnpack":
         return list(args[0])
     if name.startswith("torch.aten."):
+        kernel = aten_kernel(name)
+        positional, keywords = list(args), {}
+        schema_args = kernel._schema.arguments
+        if len(schema_args) == len(args):  # the IR lists keyword-only arguments in schema order too
+            positional = [a for a, s in zip(args, schema_args) if not s.kwarg_only]
+            keywords = {s.name: a for a, s in zip(args, schema_args) if s.kwarg_only}
         try:
-            out = aten_kernel(name)(*args)
+            out = kernel(*positional, **keywords)
         except TorchEvalError:
             raise
         except Exception as err:
