@@ -9,6 +9,12 @@ def _intvit_dialect():
     return Intvit
 
 
+def _helper_dialect():
+    from intvit.dialects.intvit_helper import IntvitHelper
+
+    return IntvitHelper
+
+
 def _torch_dialect():
     from intvit.dialects.torch import Torch
 
@@ -22,6 +28,7 @@ def _all_passes():
 
 
 UNIVERSE = Universe(
-    all_dialects={"intvit": _intvit_dialect, "torch": _torch_dialect},
+    all_dialects={"intvit": _intvit_dialect, "torch": _torch_dialect,
+                  "intvit_helper": _helper_dialect},
     all_passes=_all_passes(),
 )

@@ -74,7 +74,7 @@ class ImportTorchPass(ModulePass):
                         f"{where}error: import-torch: '{inner.name}' has a dynamic shape; export with static shapes"
                     )
                 if inner.name in IDENTITY_OPS:
-                    inner.results[0].replace_by(inner.operands[0])
+                    inner.results[0].replace_all_uses_with(inner.operands[0])
                     block.erase_op(inner)
             for inner in reversed(list(block.ops)):
                 if inner.results and all(not r.uses for r in inner.results) and inner.name not in STRUCTURAL \

@@ -34,9 +34,30 @@ def _quantize_to_intvit():
     return QuantizeToIntvitPass
 
 
+def _convert_intvit_to_linalg():
+    from intvit.lowering.convert_intvit_to_linalg import ConvertIntvitToLinalgPass
+
+    return ConvertIntvitToLinalgPass
+
+
+def _expand_intvit_helpers():
+    from intvit.lowering.expand_intvit_helpers import ExpandIntvitHelpersPass
+
+    return ExpandIntvitHelpersPass
+
+
+def _verify_integer_only():
+    from intvit.lowering.verify_integer_only import VerifyIntegerOnlyPass
+
+    return VerifyIntegerOnlyPass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "canonicalize-intvit": _canonicalize_intvit,
     "import-torch": _import_torch,
     "calibrate": _calibrate,
     "quantize-to-intvit": _quantize_to_intvit,
+    "convert-intvit-to-linalg": _convert_intvit_to_linalg,
+    "expand-intvit-helpers": _expand_intvit_helpers,
+    "verify-integer-only": _verify_integer_only,
 }

@@ -1,0 +1,99 @@
+"""Shiftmax and ShiftGELU as row reductions plus elementwise generics (NUMERICS.md).
+
+All arithmetic is i64.  `iexp` is the shared exponent: shifts for `d * log2(e)`, the clamp at
+`n * x0`, an exact quotient/remainder by `x0`, and the shift clamped to 40 with the 2^31 cap
+(identical to `runtime.golden.iexp`).
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import i64
+
+from intvit.dialects import intvit as iv
+from intvit.lowering.builders import Body, dims_map, identity_map, parallel
+from intvit.lowering.patterns.common import Ctx, shape_of, signless
+from intvit.runtime.golden import IEXP_MAX_SHIFT, SHIFTGELU_N, SHIFTMAX_N
+from intvit.runtime.scales import shiftgelu_x0, shiftmax_x0
+
+I64_MIN = -(1 << 63)
+
+
+def iexp(b: Body, d, x0: int, n: int):
+    d = b.sub(b.add(d, b.shrs(d, 1)), b.shrs(d, 4))
+    d = b.maxs(d, n * x0)
+    q = b.floordiv(d, x0)
+    r = b.sub(d, b.mul(q, x0))
+    base = b.sub(r, 2 * x0)
+    shift = b.maxs(b.mins(b.sub(n - 1, q), IEXP_MAX_SHIFT), 0)
+    out = b.select(b.cmp("slt", q, n), b.shl(base, shift), b.shrs(base, 1))
+    return b.mins(out, 1 << 31)
+
+
+def _row_max(ctx: Ctx, x, axis: int, unsigned: bool, pre=None):
+    def element(b: Body, xv):
+        v = b.ext(xv, unsigned)
+        return pre(b, v) if pre else v
+
+    return ctx.lw.reduce(x, axis, i64, I64_MIN, lambda b, acc, v: b.maxs(acc, v), element=element)
+
+
+def lower_shiftmax(ctx: Ctx, op: iv.ShiftmaxOp):
+    x = op.input
+    shape = shape_of(x)
+    rank = len(shape)
+    axis = op.prop("axis") % rank
+    kept = [d for d in range(rank) if d != axis]
+    unsigned = ctx.operand_unsigned(x)
+    x0 = shiftmax_x0(op.prop("scale"))
+    bits = op.prop("bits")
+    out_elem = signless(op.output.type).element_type
+    xmax = _row_max(ctx, x, axis, unsigned)
+    full, row = identity_map(rank), dims_map(rank, kept)
+    e = ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, i64)], [full, row, full], parallel(rank),
+                       lambda b, xv, m, _o: [iexp(b, b.sub(b.ext(xv, unsigned), m), x0, SHIFTMAX_N)])[0]
+    total = ctx.lw.reduce(e, axis, i64, 0, lambda b, acc, v: b.add(acc, v))
+    factor = ctx.lw.generic([total], [ctx.lw.empty([shape[d] for d in kept], i64)],
+                            [identity_map(rank - 1)] * 2, parallel(rank - 1),
+                            lambda b, s, _o: [b.divs(1 << 31, b.mins(s, 1 << 31))])[0]
+
+    def out_body(b: Body, ev, f, _o):
+        v = b.shrs(b.mul(ev, f), 32 - bits)
+        if op.prop("saturate"):
+            v = b.mins(v, (1 << (bits - 1)) - 1)
+        return [b.trunc(v, out_elem)]
+
+    return ctx.lw.generic([e, factor], [ctx.lw.empty(shape, out_elem)], [full, row, full],
+                          parallel(rank), out_body)[0]
+
+
+def lower_shiftgelu(ctx: Ctx, op: iv.ShiftgeluOp):
+    x = op.input
+    shape = shape_of(x)
+    rank = len(shape)
+    axis = op.prop("axis") % rank
+    kept = [d for d in range(rank) if d != axis]
+    paper = bool(op.prop("paper_shifts"))
+    x0 = shiftgelu_x0(op.prop("scale"), paper)
+    out_elem = op.output.type.element_type
+
+    def scaled(b: Body, v):
+        if not paper:
+            return v
+        return b.add(b.add(b.add(v, b.shrs(v, 1)), b.shrs(v, 3)), b.shrs(v, 4))
+
+    xmax = _row_max(ctx, x, axis, False, scaled)
+    full, row = identity_map(rank), dims_map(rank, kept)
+
+    def body(b: Body, xv, m, _o):
+        v = b.ext(xv)
+        big = iexp(b, b.sub(scaled(b, v), m), x0, SHIFTGELU_N)
+        small = iexp(b, b.sub(0, m), x0, SHIFTGELU_N)
+        f = b.divs(1 << 31, b.mins(b.add(big, small), 1 << 31))
+        sig = b.shrs(b.mul(big, f), 24)
+        return [b.trunc(b.mul(v, sig), out_elem)]
+
+    return ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, out_elem)], [full, row, full], parallel(rank), body)[0]
+
+
+def populate_nonlinear(table: dict) -> None:
+    table.update({iv.ShiftmaxOp: lower_shiftmax, iv.ShiftgeluOp: lower_shiftgelu})

@@ -1,0 +1,63 @@
+"""`verify-integer-only`: fail, with the op's location, if a float survives outside the boundary.
+
+Allowed floats: the function's float arguments and results (the image in, the logits out) and
+everything inside a `linalg.generic` marked `intvit.boundary` (what `intvit.quantize` and
+`intvit.dequantize` lower to).  Any other float type or float op, and any `intvit` op left
+unlowered, is an error: a compiled model must touch integers only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import AnyFloat, ModuleOp, TensorType
+from xdsl.ir import Attribute, Operation
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from intvit.lowering.patterns.elementwise import BOUNDARY
+from intvit.passes.quantize_to_intvit import location_of
+
+
+def _is_float(typ: Attribute) -> bool:
+    if isinstance(typ, TensorType):
+        typ = typ.element_type
+    return isinstance(typ, AnyFloat)
+
+
+def _inside_boundary(op: Operation) -> bool:
+    parent = op.parent_op()
+    while parent is not None:
+        if BOUNDARY in parent.attributes:
+            return True
+        parent = parent.parent_op()
+    return False
+
+
+def first_violation(module: ModuleOp) -> tuple[Operation, str] | None:
+    for op in module.walk():
+        if op.dialect_name() in ("intvit",):
+            return op, f"'{op.name}' was not lowered"
+        if isinstance(op, (func.FuncOp, func.ReturnOp)) or BOUNDARY in op.attributes or _inside_boundary(op):
+            continue
+        if op.name == "tensor.empty" and all(all(u.operation.attributes.get(BOUNDARY) for u in r.uses) for r in op.results):
+            continue  # the init tensor of a boundary generic
+        for value in (*op.operands, *op.results):
+            if _is_float(value.type):
+                return op, f"float value of type {value.type} in '{op.name}' outside the quantize/dequantize boundary"
+    return None
+
+
+@dataclass(frozen=True)
+class VerifyIntegerOnlyPass(ModulePass):
+    """Check that no float type or op survives outside the quantize/dequantize boundary."""
+
+    name = "verify-integer-only"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        found = first_violation(op)
+        if found is not None:
+            bad, why = found
+            raise PassFailedException(f"{location_of(bad)}error: verify-integer-only: {why}")
