@@ -2,9 +2,9 @@
 `linalg`/`arith` on tensors down to LLVM, then JIT (`ExecutionEngine`) or AOT (`.so`).
 
 ABI.  The entry `@F(%in0: tensor<..>, ...) -> (tensor<..>, ...)` is wrapped by a generated
-`@intvit_F(%in0: memref<..>, ..., %out0: memref<..>, ...)` (destination-passing: results are
+`@intvit_ciface_F(%in0: memref<..>, ..., %out0: memref<..>, ...)` (destination-passing: results are
 written into caller buffers with `bufferization.materialize_in_destination`) carrying
-`llvm.emit_c_interface`, so both the JIT and the C shim call `_mlir_ciface_intvit_F` with
+`llvm.emit_c_interface`, so both the JIT and the C shim call `_mlir_ciface_intvit_ciface_F` with
 pointers to ranked memref descriptors.  The `.so` exports the plain C function
 `int intvit_F(const T0 *in0, ..., R0 *out0, ...)` over contiguous row-major buffers (see
 `aot.py`).  Temporaries are freed by the buffer-deallocation pipeline, so repeated calls do not
@@ -112,7 +112,7 @@ def wrapper_text(name: str, inputs: list[TensorSig], outputs: list[TensorSig]) -
     body.append(f"    {results} = func.call @{name}({call_args}) : ({in_types}) -> ({out_types})")
     body += [f"    bufferization.materialize_in_destination %r{i} in restrict writable %out{i} : "
              f"({s.mlir()}, {s.mlir('memref')}) -> ()" for i, s in enumerate(outputs)]
-    return (f"  func.func @intvit_{name}({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{\n"
+    return (f"  func.func @intvit_ciface_{name}({', '.join(args)}) attributes {{llvm.emit_c_interface}} {{\n"
             + "\n".join(body) + "\n    return\n  }\n")
 
 
@@ -147,7 +147,7 @@ class CompiledModule:
         outs = [np.zeros(s.shape, s.np_dtype) for s in self.outputs]
         descs = [get_ranked_memref_descriptor(a) for a in (*ins, *outs)]
         ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in descs]
-        self.engine.invoke(f"intvit_{self.name}", *ptrs)
+        self.engine.invoke(f"intvit_ciface_{self.name}", *ptrs)
         return outs
 
 

@@ -54,21 +54,17 @@ def _summary(outputs: list[np.ndarray]) -> list[dict]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from intvit.dialects.context import load_module
-    from intvit.runtime.interpreter import run_module
+    from intvit.runtime.runner import run_file
 
-    module = load_module(args.file)
-    if args.random is not None:
-        if args.input:
-            raise ValueError("--random and --input are exclusive")
-        from intvit.runtime.interpreter import find_entry, random_inputs
-
-        inputs = random_inputs(find_entry(module, args.entry), args.random)
-    else:
-        inputs = _load_inputs(args.input)
-    outputs = run_module(module, inputs, entry=args.entry)
+    if args.random is not None and args.input:
+        raise ValueError("--random and --input are exclusive")
+    inputs = None if args.random is not None else _load_inputs(args.input)
+    result = run_file(args.file, inputs, args.random, target=args.target, entry=args.entry, check=args.check)
+    outputs = result["outputs"]
     written = _save_outputs(outputs, args.output) if args.output else []
-    report = {"file": args.file, "target": "interpreter", "outputs": _summary(outputs), "written": written}
+    report = {"file": args.file, "target": result["target"], "outputs": _summary(outputs), "written": written}
+    if args.check:
+        report["check"] = result["check"]
     if args.json:
         print(json.dumps(report))
     else:
@@ -76,12 +72,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"output {item['index']}: {item['dtype']}{item['shape']} range [{item['min']}, {item['max']}]")
         for path in written:
             print(f"wrote {path}")
-    return 0
+        if args.check:
+            print(result["check"]["message"])
+    return 0 if not args.check or result["check"]["bit_exact"] else 2
 
 
 def add_run(sub) -> None:
-    p = sub.add_parser("run", help="execute intvit IR on .npy inputs")
-    p.add_argument("file", help="an .mlir file holding intvit IR")
+    p = sub.add_parser("run", help="execute intvit IR or a compiled .so on .npy inputs")
+    p.add_argument("file", help="an .mlir file (intvit or lowered IR), or a .so from `intvit compile`")
+    p.add_argument("--target", default="interpreter", choices=["interpreter", "llvm-cpu", "cuda-dp4a", "hls-cpp"],
+                   help="where to run an .mlir file (a .so always runs on llvm-cpu)")
+    p.add_argument("--check", action="store_true",
+                   help="also run the golden model and report the first mismatch (exit 2 if any)")
     p.add_argument("--input", "-i", action="append", default=[], metavar="X.npy",
                    help="one per function argument, in order")
     p.add_argument("-o", "--output", metavar="OUT.npy", help="write the result (OUT.<i>.npy when several)")
@@ -129,7 +131,51 @@ def add_import(sub) -> None:
     p.set_defaults(handler=cmd_import)
 
 
-SUBCOMMANDS: list[Callable] = [add_run, add_import]
+def cmd_compile(args: argparse.Namespace) -> int:
+    from intvit.runtime.runner import compile_file
+
+    info = compile_file(args.file, args.target, args.output)
+    if args.json:
+        print(json.dumps(info))
+    else:
+        print(f"wrote {info['output']} (target {info['target']}, entry {info['entry']}, "
+              f"compile {info['compile_s']:.2f} s)")
+    return 0
+
+
+def add_compile(sub) -> None:
+    p = sub.add_parser("compile", help="compile intvit (or lowered linalg) IR for a target")
+    p.add_argument("file", help="an .mlir file")
+    p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.so")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_compile)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from intvit.runtime.evaluate import evaluate, format_report
+
+    report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
+                      progress=not args.json and sys.stderr.isatty(), rounding=args.rounding)
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0 if report["bit_exact"] else 2
+
+
+def add_eval(sub) -> None:
+    p = sub.add_parser("eval", help="a model end to end on a target: accuracy and bit-exactness")
+    p.add_argument("--model", default="digits-vit", help="digits-vit (default), deit-tiny|deit-small|deit-base")
+    p.add_argument("--target", default="llvm-cpu", choices=["interpreter", "llvm-cpu", "cuda-dp4a", "hls-cpp"])
+    p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N test images")
+    p.add_argument("--calib", default="64", metavar="N|DIR", help="calibration images (default 64)")
+    p.add_argument("--weights", help="a local checkpoint for the model")
+    p.add_argument("--rounding", default="half_even",
+                   choices=["half_even", "half_up", "half_away", "double_round", "floor"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_eval)
+
+
+SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,100 @@
+"""`intvit eval`: a model end to end on a target: accuracy and bit-exactness.
+
+import (export, calibrate, quantize) -> compile for the target -> run every test image on the
+target and on the golden interpreter -> FP32 accuracy, integer accuracy, the number of output
+elements where the target differs from the golden model, and latency per image.  Models without
+labels (DeiT with random weights) report agreement with FP32 instead (cosine, top-1 agreement).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from intvit.runtime.interpreter import run_module
+from intvit.runtime.model_io import build_named_model, calibration_images
+from intvit.runtime.frontend import import_model
+from intvit.runtime.targets import compile_for
+
+
+@dataclass
+class EvalData:
+    images: np.ndarray  # [N, 1, C, H, W]: one exported-shape input per image
+    labels: np.ndarray | None
+
+
+def eval_data(model_name: str, shape: tuple[int, ...], limit: int | None, seed: int) -> EvalData:
+    if model_name == "digits-vit":
+        from intvit.runtime.zoo import digits
+
+        _, _, x_test, y_test = digits.load_digits_split()
+        n = len(x_test) if limit is None else min(limit, len(x_test))
+        return EvalData(x_test[:n, None], y_test[:n])
+    n = 8 if limit is None else limit
+    rng = np.random.default_rng(seed + 1)
+    return EvalData(rng.standard_normal((n, *shape)).astype(np.float32), None)
+
+
+def _progress(iterable, desc: str, enabled: bool):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, unit="img", leave=False)
+
+
+def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
+             calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
+             rounding: str = "half_even") -> dict:
+    model, shape = build_named_model(model_name, weights, seed)
+    data = eval_data(model_name, shape, limit, seed)
+    calibration = calibration_images(model_name, calib, shape, seed)
+    t0 = time.perf_counter()
+    imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress)
+    import_s = time.perf_counter() - t0
+    module = imported.module
+    executable = compile_for(target, module)
+
+    with torch.no_grad():
+        fp32 = np.concatenate([model(torch.from_numpy(x)).numpy() for x in data.images])
+    golden, outputs, seconds = [], [], []
+    for x in _progress(data.images, f"{target}", progress):
+        t0 = time.perf_counter()
+        outputs.append(executable(x)[0])
+        seconds.append(time.perf_counter() - t0)
+        golden.append(run_module(module, [x])[0])
+    out, gold = np.concatenate(outputs), np.concatenate(golden)
+    mismatches = int(np.sum(out != gold))
+    report = {
+        "model": model_name, "target": target, "images": int(len(data.images)),
+        "fp32_top1": None, "int_top1": None, "golden_top1": None,
+        "mismatches": mismatches, "bit_exact": mismatches == 0,
+        "latency_ms": float(np.median(seconds) * 1000), "compile_s": executable.compile_s, "import_s": import_s,
+        "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
+        "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
+    }
+    if data.labels is not None:
+        report["fp32_top1"] = float(np.mean(fp32.argmax(1) == data.labels) * 100)
+        report["int_top1"] = float(np.mean(out.argmax(1) == data.labels) * 100)
+        report["golden_top1"] = float(np.mean(gold.argmax(1) == data.labels) * 100)
+    return report
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30))
+
+
+def format_report(r: dict) -> str:
+    lines = [f"model {r['model']} on {r['target']}: {r['images']} images"]
+    if r["fp32_top1"] is not None:
+        lines.append(f"  FP32 top-1          {r['fp32_top1']:.2f}%")
+        lines.append(f"  integer top-1       {r['int_top1']:.2f}%  ({r['int_top1'] - r['fp32_top1']:+.2f} pp)")
+    lines.append(f"  agreement with FP32 top-1 {r['top1_agreement']:.1f}%, cosine {r['cosine']:.4f}")
+    verdict = "bit-exact" if r["bit_exact"] else f"NOT bit-exact: {r['mismatches']} elements differ"
+    lines.append(f"  vs golden model     {verdict}")
+    lines.append(f"  latency             {r['latency_ms']:.3f} ms/image (median), compile {r['compile_s']:.1f} s")
+    return "\n".join(lines)
