@@ -118,14 +118,13 @@ class PackingAttr(ParametrizedAttribute):
         split = "true" if self.split8.value.data else "false"
         printer.print_string(f"<row_bits = [{bits}], split8 = {split}, factor = {self.factor.data}>")
 
-    def verify(self) -> None:
+    def check(self) -> None:
+        """Value checks, run by the verifier of the op carrying the attribute (so they are located)."""
         bad = sorted({b for b in self.row_bits.get_values() if b not in (4, 8)})
         if bad:
             raise VerifyException(f"#intvit.packing row_bits must be 4 or 8, got {bad}")
         if not 1 <= self.factor.data <= 4:
-            raise VerifyException(
-                f"#intvit.packing factor must be in [1, 4], got {self.factor.data}"
-            )
+            raise VerifyException(f"#intvit.packing factor must be in [1, 4], got {self.factor.data}")
 
     @staticmethod
     def get(row_bits, split8: bool = True, factor: int = 1) -> "PackingAttr":
@@ -186,10 +185,10 @@ def check_signed_result(typ: TensorType, bits: int) -> None:
         )
 
 
-def same_shape(a: TensorType, b: TensorType, what: str) -> None:
-    if a.get_shape() != b.get_shape():
+def same_shape(expected: TensorType, actual: TensorType, what: str) -> None:
+    if expected.get_shape() != actual.get_shape():
         raise VerifyException(
-            f"{what} shape {list(a.get_shape())} does not match {list(b.get_shape())}"
+            f"{what} shape {list(actual.get_shape())} does not match {list(expected.get_shape())}"
         )
 
 
@@ -234,10 +233,10 @@ class QuantizeOp(KeywordSyntaxOp):
 
     name = "intvit.quantize"
     SYNTAX: ClassVar = (Field("scale", "float"), Field("bits", "int"))
-    input = operand_def(TensorType)
+    input = operand_def()
     scale = opt_prop_def(FloatAttr)
     bits = opt_prop_def(IntegerAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute):
@@ -264,9 +263,9 @@ class DequantizeOp(KeywordSyntaxOp):
 
     name = "intvit.dequantize"
     SYNTAX: ClassVar = (Field("scale", "float"),)
-    input = operand_def(TensorType)
+    input = operand_def()
     scale = opt_prop_def(FloatAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, q: SSAValue, scale: float, result_type: Attribute):
@@ -302,13 +301,13 @@ class RequantOp(KeywordSyntaxOp):
         Field("bits", "int"),
         ROUNDING,
     )
-    input = operand_def(TensorType)
+    input = operand_def()
     multiplier = opt_prop_def(DenseArrayBase)
     shift = opt_prop_def(DenseArrayBase)
     axis = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
     rounding = opt_prop_def(RoundingModeAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, multiplier, shift, bits: int, result_type: Attribute,
@@ -354,15 +353,15 @@ class AddOp(KeywordSyntaxOp):
         Field("bits", "int"),
         ROUNDING,
     )
-    lhs = operand_def(TensorType)
-    rhs = operand_def(TensorType)
+    lhs = operand_def()
+    rhs = operand_def()
     lhs_multiplier = opt_prop_def(IntegerAttr)
     lhs_shift = opt_prop_def(IntegerAttr)
     rhs_multiplier = opt_prop_def(IntegerAttr)
     rhs_shift = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
     rounding = opt_prop_def(RoundingModeAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue, lhs_scale: tuple[int, int],
@@ -400,12 +399,12 @@ class MatmulOp(KeywordSyntaxOp):
 
     name = "intvit.matmul"
     SYNTAX: ClassVar = (Field("transpose_rhs", "flag"), Field("packing", "attr"))
-    lhs = operand_def(TensorType)
-    rhs = operand_def(TensorType)
-    bias = opt_operand_def(TensorType)
+    lhs = operand_def()
+    rhs = operand_def()
+    bias = opt_operand_def()
     transpose_rhs = opt_prop_def(UnitAttr)
     packing = opt_prop_def(PackingAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue, bias: SSAValue | None, result_type: Attribute,
@@ -448,6 +447,7 @@ class MatmulOp(KeywordSyntaxOp):
             if width(bias) != 32 or bias.get_shape() != (n,):
                 raise VerifyException(f"bias must be tensor<{n}xi32>, got {bias}")
         if self.packing is not None:
+            self.packing.check()
             rows = len(self.packing.row_bits.get_values())
             if rows != n:
                 raise VerifyException(
@@ -470,12 +470,12 @@ class ShiftmaxOp(KeywordSyntaxOp):
     name = "intvit.shiftmax"
     SYNTAX: ClassVar = (Field("scale", "float"), Field("axis", "int", -1), Field("bits", "int"),
                         Field("saturate", "flag"))
-    input = operand_def(TensorType)
+    input = operand_def()
     scale = opt_prop_def(FloatAttr)
     axis = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
     saturate = opt_prop_def(UnitAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute, axis: int = -1,
@@ -518,12 +518,12 @@ class ShiftgeluOp(KeywordSyntaxOp):
     name = "intvit.shiftgelu"
     SYNTAX: ClassVar = (Field("scale", "float"), Field("axis", "int", -1), Field("bits", "int"),
                         Field("paper_shifts", "flag"))
-    input = operand_def(TensorType)
+    input = operand_def()
     scale = opt_prop_def(FloatAttr)
     axis = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
     paper_shifts = opt_prop_def(UnitAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute, axis: int = -1,
@@ -576,10 +576,10 @@ class IsqrtOp(KeywordSyntaxOp):
 
     name = "intvit.isqrt"
     SYNTAX: ClassVar = (Field("mode", "enum", "exact", IsqrtModeAttr), Field("iterations", "int"))
-    input = operand_def(TensorType)
+    input = operand_def()
     mode = opt_prop_def(IsqrtModeAttr)
     iterations = opt_prop_def(IntegerAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, v: SSAValue, result_type: Attribute, mode: str = "exact",
@@ -625,13 +625,13 @@ class LayernormOp(KeywordSyntaxOp):
         Field("isqrt_mode", "enum", "exact", IsqrtModeAttr),
         Field("isqrt_iterations", "int"),
     )
-    input = operand_def(TensorType)
+    input = operand_def()
     bias = opt_prop_def(DenseArrayBase)
     axis = opt_prop_def(IntegerAttr)
     const_channels = opt_prop_def(DenseArrayBase)
     isqrt_mode = opt_prop_def(IsqrtModeAttr)
     isqrt_iterations = opt_prop_def(IntegerAttr)
-    output = result_def(TensorType)
+    output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, bias, result_type: Attribute, axis: int = -1,

@@ -25,7 +25,6 @@ from xdsl.dialects.builtin import (
     StringAttr,
     UnitAttr,
     f64,
-    i32,
     i64,
 )
 from xdsl.ir import Attribute
@@ -83,7 +82,7 @@ def make_attr(field: Field, value: object) -> Attribute:
     if field.kind == "float":
         return FloatAttr(float(value), f64)  # type: ignore[arg-type]
     if field.kind == "ints":
-        return DenseArrayBase.from_list(i32, [int(v) for v in value])  # type: ignore[union-attr]
+        return DenseArrayBase.from_list(i64, [int(v) for v in value])  # type: ignore[union-attr]
     if field.kind == "flag":
         return UnitAttr()
     if field.kind == "enum":
@@ -172,13 +171,14 @@ class KeywordSyntaxOp(IRDLOperation):
             values = parser.parse_comma_separated_list(
                 parser.Delimiter.SQUARE, parser.parse_integer, " in integer list"
             )
-            return DenseArrayBase.from_list(i32, values)
+            # i64 storage: an out-of-range multiplier must reach the verifier, not wrap silently
+            return DenseArrayBase.from_list(i64, values)
         if field.kind == "flag":
             return UnitAttr()
         if field.kind == "enum":
             assert field.enum is not None
             choices = [m.value for m in field.enum.enum_type]  # type: ignore[attr-defined]
-            word = parser.parse_keyword_in(choices, f" for '{field.name}' ({', '.join(choices)})")
+            word = parser.parse_keyword_in(choices, f" for '{field.name}'")
             return field.enum(field.enum.enum_type(word))  # type: ignore[attr-defined]
         return parser.parse_attribute()
 

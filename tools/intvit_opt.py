@@ -19,6 +19,12 @@ from intvit.dialects.located_parser import parse_located
 
 
 class IntvitOptMain(xDSLOptMain):
+    def register_all_dialects(self):
+        super().register_all_dialects()
+        # Weights are builtin `dense_resource` blobs: the printer needs builtin loaded to emit
+        # them, and an implicit top-level module never loads it.
+        self.ctx.load_registered_dialect("builtin")
+
     def register_all_frontends(self):
         super().register_all_frontends()
 
