@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from xdsl.dialects import arith, linalg, tensor
+from xdsl.dialects import arith, tensor
+from xdsl.dialects.linalg.attrs import IteratorTypeAttr
+from xdsl.dialects.linalg.ops import GenericOp, YieldOp
 from xdsl.dialects.builtin import (
     AffineMapAttr,
     Attribute,
@@ -18,7 +20,6 @@ from xdsl.dialects.builtin import (
     TensorType,
     i64,
 )
-from xdsl.dialects.linalg import IteratorTypeAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineExpr, AffineMap
 
@@ -150,8 +151,8 @@ class Lowerer:
         block = Block(arg_types=arg_types)
         b = Body(block)
         yielded = body(b, *block.args)
-        block.add_op(linalg.YieldOp(*yielded))
-        op = linalg.GenericOp(list(inputs), list(inits), Region(block), list(maps), list(iterators),
+        block.add_op(YieldOp(*yielded))
+        op = GenericOp(list(inputs), list(inits), Region(block), list(maps), list(iterators),
                               [v.type for v in inits])
         if attributes:
             op.attributes.update(attributes)

@@ -134,6 +134,8 @@ class CompiledModule:
         checked = []
         for i, (a, sig) in enumerate(zip(arrays, self.inputs)):
             a = np.asarray(a)
+            if a.dtype.kind == "u" and sig.np_dtype.kind == "i" and a.dtype.itemsize == sig.np_dtype.itemsize:
+                a = a.view(sig.np_dtype)  # upstream types are signless: unsigned data passes by bit pattern
             if a.shape != sig.shape or a.dtype != sig.np_dtype:
                 raise ExecutorError(f"input {i} of @{self.name}: expected {sig.np_dtype}{list(sig.shape)}, "
                                     f"got {a.dtype}{list(a.shape)}")

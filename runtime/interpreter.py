@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import arith, func, linalg, tensor
+from xdsl.dialects import arith, func, tensor
+from xdsl.dialects.linalg.ops import TransposeOp
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
@@ -169,8 +170,8 @@ class DataMovementFunctions(InterpreterFunctions):
     def run_reshape(self, interp: Interpreter, op: tensor.ReshapeOp, args: tuple[Any, ...]):
         return (np.reshape(args[0], op.result.type.get_shape()),)  # type: ignore[union-attr]
 
-    @impl(linalg.TransposeOp)
-    def run_transpose(self, interp: Interpreter, op: linalg.TransposeOp, args: tuple[Any, ...]):
+    @impl(TransposeOp)
+    def run_transpose(self, interp: Interpreter, op: TransposeOp, args: tuple[Any, ...]):
         perm = op.permutation.get_values()
         return (np.ascontiguousarray(np.transpose(args[0], perm)),)
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects import arith, linalg, tensor
+from xdsl.dialects import arith, tensor
+from xdsl.dialects.linalg.ops import TransposeOp
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseArrayBase,
@@ -157,7 +158,7 @@ class Emitter:
             return value
         shape = [src.get_shape()[p] for p in perm]
         init = self.add(tensor.EmptyOp([], TensorType(src.element_type, shape))).results[0]
-        op = linalg.TransposeOp(value, init, DenseArrayBase.from_list(i64, perm))
+        op = TransposeOp(value, init, DenseArrayBase.from_list(i64, perm))
         return self.add(op).results[0]
 
     def extract(self, value: SSAValue, offsets, sizes, strides, result_shape) -> SSAValue:
