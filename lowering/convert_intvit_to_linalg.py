@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import FunctionType, ModuleOp, TensorType
+from xdsl.dialects.builtin import AnyFloat, FunctionType, IntegerType, ModuleOp, Signedness, TensorType
 from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
@@ -36,13 +36,29 @@ def lowering_table() -> dict:
     return table
 
 
-def _check_static(op: Operation) -> None:
+SUPPORTED_FLOATS = ("f16", "f32", "f64")
+
+
+def _check_supported(op: Operation) -> None:
+    """Static shapes; signless or unsigned integers (upstream arith rejects `si`); f16/f32/f64."""
     for value in (*op.operands, *op.results):
         typ = value.type
-        if isinstance(typ, TensorType) and any(d < 0 for d in typ.get_shape()):
+        if not isinstance(typ, TensorType):
+            continue
+        if any(d < 0 for d in typ.get_shape()):
             raise PassFailedException(
                 f"{location_of(op)}error: convert-intvit-to-linalg: '{op.name}' has a dynamic shape "
                 f"{typ}; only static shapes are supported"
+            )
+        elem = typ.element_type
+        if isinstance(elem, IntegerType):
+            ok = elem.signedness.data != Signedness.SIGNED
+        else:
+            ok = isinstance(elem, AnyFloat) and str(elem) in SUPPORTED_FLOATS
+        if not ok:
+            raise PassFailedException(
+                f"{location_of(op)}error: convert-intvit-to-linalg: '{op.name}' has unsupported element "
+                f"type {elem}; use signless (iN) or unsigned (uiN) integers and f16/f32/f64 floats"
             )
 
 
@@ -57,7 +73,7 @@ def lower_function(fn: func.FuncOp, table: dict) -> None:
             arg._type = signless(arg.type)  # noqa: SLF001 - xDSL 0.74 has no public type setter
     for op in list(block.ops):
         if type(op) in table:
-            _check_static(op)
+            _check_supported(op)
             ctx = Ctx(Lowerer(lambda new, at=op: block.insert_op_before(new, at)), unsigned)
             try:
                 new_value = table[type(op)](ctx, op)

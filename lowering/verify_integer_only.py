@@ -1,9 +1,11 @@
 """`verify-integer-only`: fail, with the op's location, if a float survives outside the boundary.
 
-Allowed floats: the function's float arguments and results (the image in, the logits out) and
+Allowed floats: the function's float arguments and results (the image in, the logits out),
 everything inside a `linalg.generic` marked `intvit.boundary` (what `intvit.quantize` and
-`intvit.dequantize` lower to).  Any other float type or float op, and any `intvit` op left
-unlowered, is an error: a compiled model must touch integers only.
+`intvit.dequantize` lower to), and the `tensor.empty` inits used only by such generics.  Any other
+float type (scalar, tensor, memref, vector) or float op, and any `intvit` op left unlowered, is an
+error: a compiled model must touch integers only.  `intvit_helper` ops are integer-only and
+allowed (a backend may consume them before `expand-intvit-helpers`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import AnyFloat, ModuleOp, TensorType
+from xdsl.dialects.builtin import AnyFloat, ContainerType, ModuleOp
+from xdsl.dialects.linalg.ops import GenericOp
 from xdsl.ir import Attribute, Operation
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
@@ -22,15 +25,21 @@ from intvit.passes.quantize_to_intvit import location_of
 
 
 def _is_float(typ: Attribute) -> bool:
-    if isinstance(typ, TensorType):
-        typ = typ.element_type
+    """A float scalar, or a tensor/memref/vector/complex of floats."""
+    if isinstance(typ, ContainerType):
+        typ = typ.get_element_type()
     return isinstance(typ, AnyFloat)
+
+
+def _is_boundary(op: Operation | None) -> bool:
+    """Only a `linalg.generic` can be a boundary: marking any other op does not exempt it."""
+    return isinstance(op, GenericOp) and BOUNDARY in op.attributes
 
 
 def _inside_boundary(op: Operation) -> bool:
     parent = op.parent_op()
     while parent is not None:
-        if BOUNDARY in parent.attributes:
+        if _is_boundary(parent):
             return True
         parent = parent.parent_op()
     return False
@@ -40,9 +49,10 @@ def first_violation(module: ModuleOp) -> tuple[Operation, str] | None:
     for op in module.walk():
         if op.dialect_name() in ("intvit",):
             return op, f"'{op.name}' was not lowered"
-        if isinstance(op, (func.FuncOp, func.ReturnOp)) or BOUNDARY in op.attributes or _inside_boundary(op):
+        if isinstance(op, (func.FuncOp, func.ReturnOp)) or _is_boundary(op) or _inside_boundary(op):
             continue
-        if op.name == "tensor.empty" and all(all(u.operation.attributes.get(BOUNDARY) for u in r.uses) for r in op.results):
+        uses = [u.operation for r in op.results for u in r.uses]
+        if op.name == "tensor.empty" and uses and all(_is_boundary(u) for u in uses):
             continue  # the init tensor of a boundary generic
         for value in (*op.operands, *op.results):
             if _is_float(value.type):

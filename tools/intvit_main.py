@@ -175,7 +175,28 @@ def add_eval(sub) -> None:
     p.set_defaults(handler=cmd_eval)
 
 
-SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval]
+def cmd_bench(args: argparse.Namespace) -> int:
+    from intvit.runtime.bench import benchmark, format_bench
+
+    report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat)
+    print(json.dumps(report) if args.json else format_bench(report))
+    return 0
+
+
+def add_bench(sub) -> None:
+    p = sub.add_parser("bench", help="speed of the compiled model against PyTorch, ONNX Runtime and the VNNI peak")
+    p.add_argument("--model", default="deit-tiny")
+    p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--calib", default="8", metavar="N|DIR")
+    p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_bench)
+
+
+SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval, add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -100,7 +100,7 @@ def lower_quantize(ctx: Ctx, op: iv.QuantizeOp):
 
 
 def lower_dequantize(ctx: Ctx, op: iv.DequantizeOp):
-    """The output boundary: `float32(q) * float32(scale)`."""
+    """The output boundary: `float32(q) * float32(scale)`, then cast to the result float type."""
     shape = shape_of(op.input)
     rank = len(shape)
     out_elem = op.output.type.element_type
@@ -112,8 +112,10 @@ def lower_dequantize(ctx: Ctx, op: iv.DequantizeOp):
         f = b.op(arith.SIToFPOp(wide, f32))
         s = b.op(arith.ConstantOp(FloatAttr(scale, f32), f32))
         y = b.op(arith.MulfOp(f, s))
-        if out_elem != f32:
+        if out_elem == f64:
             y = b.op(arith.ExtFOp(y, out_elem))
+        elif out_elem != f32:  # f16: round the float32 product to nearest-even, as numpy's astype
+            y = b.op(arith.TruncFOp(y, out_elem))
         return [y]
 
     init = ctx.lw.empty(shape, out_elem)

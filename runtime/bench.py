@@ -1,0 +1,171 @@
+"""`intvit bench`: the compiled model against its peers, measured in one run, same weights.
+
+Peers: PyTorch FP32 eager, PyTorch int8 dynamic quantization of the Linear layers, ONNX Runtime
+FP32 and int8 dynamic (when `onnxruntime` is installed: `pip install -e .[bench]`), and the
+measured `vpdpbusd` peak of this CPU.  The compile runs in a child process that writes the `.so`,
+so its wall time and peak RSS are the compile's alone; the parent loads the `.so` and times it.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return float(np.median(samples) * 1000)
+
+
+def _compile_child(model_name: str, calib: str, seed: int, so_path: str, out: mp.Queue) -> None:
+    try:
+        from intvit.lowering.aot import write_shared_library
+        from intvit.lowering.llvm_cpu_target import compile_intvit
+        from intvit.runtime.model_io import import_named_model
+
+        result, _ = import_named_model(model_name, calib=calib, seed=seed)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        compiled, seconds = compile_intvit(result.module)
+        t0 = time.perf_counter()
+        write_shared_library(compiled, so_path)
+        out.put({"compile_s": seconds, "aot_link_s": time.perf_counter() - t0,
+                 "compile_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                 "import_peak_rss_mb": rss_before / 1024, "import": result.timings})
+    except Exception as err:  # reported by the parent
+        out.put({"error": f"{type(err).__name__}: {err}"})
+
+
+def gemm_macs(model: torch.nn.Module, shape) -> int:
+    """Multiply-accumulates of every Linear/Conv/matmul, counted with forward hooks + attention."""
+    macs = 0
+
+    def hook(mod, inp, outp):
+        nonlocal macs
+        if isinstance(mod, torch.nn.Linear):
+            macs += inp[0].numel() // inp[0].shape[-1] * mod.in_features * mod.out_features
+        elif isinstance(mod, torch.nn.Conv2d):
+            macs += outp.numel() * mod.in_channels * mod.kernel_size[0] * mod.kernel_size[1]
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
+    with torch.no_grad():
+        model(torch.zeros(shape))
+    for h in handles:
+        h.remove()
+    for m in model.modules():  # q @ k^T and attn @ v
+        if hasattr(m, "num_heads") and hasattr(m, "qkv"):
+            tokens = getattr(model, "patch_embed").num_patches + 1
+            dim = m.qkv.in_features
+            macs += 2 * tokens * tokens * dim
+    return macs
+
+
+def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
+    try:
+        import onnxruntime as ort
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError:
+        return {"ort_fp32_ms": None, "ort_int8_ms": None, "ort_note": "onnxruntime not installed (pip install -e .[bench])"}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "m.onnx"
+        int8 = Path(tmp) / "m.int8.onnx"
+        torch.onnx.export(model, torch.from_numpy(x), str(fp32), input_names=["x"], opset_version=17, dynamo=False)
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        res = {}
+        for key, path in (("ort_fp32_ms", fp32), ("ort_int8_ms", int8)):
+            sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            res[key] = _time(lambda: sess.run(None, {"x": x}))
+    return res
+
+
+def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
+              calib: str = "8", seed: int = 0, repeat: int = 20) -> dict:
+    from intvit.lowering.aot import load_so
+    from intvit.runtime.model_io import build_named_model
+    from intvit.runtime.peak import measure_peak_gops
+
+    if target != "llvm-cpu":
+        from intvit.runtime.targets import compile_for
+
+        compile_for(target, None)  # the target's own "not available" diagnostic
+    if batch != 1:
+        raise ValueError("models are exported at batch 1; --batch must be 1 for now")
+    torch.set_num_threads(threads)
+    model, shape = build_named_model(model_name, None, seed)
+    x = np.random.default_rng(seed + 7).standard_normal(shape).astype(np.float32)
+    with tempfile.TemporaryDirectory() as tmp:
+        so_path = str(Path(tmp) / "model.so")
+        queue: mp.Queue = mp.get_context("fork").Queue()
+        child = mp.get_context("fork").Process(target=_compile_child, args=(model_name, calib, seed, so_path, queue))
+        child.start()
+        compile_info = queue.get()
+        child.join()
+        if "error" in compile_info:
+            raise RuntimeError(f"compile failed: {compile_info['error']}")
+        compiled = load_so(so_path)
+        intvit_ms = _time(lambda: compiled(x), repeat=repeat)
+    xt = torch.from_numpy(x)
+    with torch.no_grad():
+        fp32_ms = _time(lambda: model(xt), repeat=repeat)
+        qmodel = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        int8_ms = _time(lambda: qmodel(xt), repeat=repeat)
+    peers = _onnx_peers(model, x, threads)
+    peak = measure_peak_gops(threads)
+    macs = gemm_macs(model, shape)
+    achieved = 2 * macs / (intvit_ms / 1000) / 1e9
+    report = {
+        "model": model_name, "target": target, "batch": batch, "threads": threads,
+        "intvit_ms": intvit_ms, "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
+        "ort_fp32_ms": peers.get("ort_fp32_ms"), "ort_int8_ms": peers.get("ort_int8_ms"),
+        "speedup_vs_fp32": fp32_ms / intvit_ms, "speedup_vs_int8": int8_ms / intvit_ms,
+        "speedup_vs_ort_int8": (peers["ort_int8_ms"] / intvit_ms) if peers.get("ort_int8_ms") else None,
+        "gemm_gmacs": macs / 1e9, "peak_gops": peak, "model_gops": achieved,
+        "gemm_peak_fraction": (achieved / peak) if peak else None,
+        "gemm_floor_ms": (2 * macs / (peak * 1e9) * 1000) if peak else None,
+        "compile_s": compile_info["compile_s"], "compile_peak_rss_mb": compile_info["compile_peak_rss_mb"],
+        "import_peak_rss_mb": compile_info["import_peak_rss_mb"], "aot_link_s": compile_info["aot_link_s"],
+    }
+    if "ort_note" in peers:
+        report["note"] = peers["ort_note"]
+    return report
+
+
+def format_bench(r: dict) -> str:
+    def ms(v):
+        return "n/a" if v is None else f"{v:8.2f} ms"
+
+    def ratio(v):
+        return "n/a" if v is None else f"{v:.2f}x"
+
+    lines = [f"{r['model']} batch {r['batch']}, {r['threads']} threads, target {r['target']}",
+             f"  intvit (compiled)      {ms(r['intvit_ms'])}",
+             f"  PyTorch FP32 eager     {ms(r['torch_fp32_ms'])}   intvit speedup {ratio(r['speedup_vs_fp32'])}",
+             f"  PyTorch int8 dynamic   {ms(r['torch_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_int8'])}",
+             f"  ONNX Runtime FP32      {ms(r['ort_fp32_ms'])}",
+             f"  ONNX Runtime int8      {ms(r['ort_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_ort_int8'])}"]
+    if r["peak_gops"]:
+        lines.append(f"  VNNI peak (measured)   {r['peak_gops']:8.0f} GOPS -> GEMM floor {r['gemm_floor_ms']:.2f} ms "
+                     f"for {r['gemm_gmacs']:.2f} GMAC; intvit reaches {r['model_gops']:.0f} GOPS "
+                     f"({100 * r['gemm_peak_fraction']:.1f}% of peak, whole model)")
+    lines.append(f"  compile {r['compile_s']:.1f} s, peak RSS {r['compile_peak_rss_mb']:.0f} MB")
+    if r.get("note"):
+        lines.append(f"  note: {r['note']}")
+    return "\n".join(lines)
+
+
+def to_json(r: dict) -> str:
+    return json.dumps(r)

@@ -1,0 +1,104 @@
+"""A VNNI peak micro-kernel: `vpdpbusd` (u8 x s8 -> i32, 64 MACs each) in a register-only loop,
+built with the same MLIR -> LLVM path as the models, run on every thread through ctypes.
+
+Eight independent accumulators hide the instruction latency, so the loop measures throughput;
+the result is the ceiling `bench` compares the compiled GEMMs against.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ACCUMULATORS = 8
+MACS_PER_VPDPBUSD = 64
+
+KERNEL = """
+func.func @vnni_peak(%iters: i64) -> i32 attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.index_cast %iters : i64 to index
+  %z = arith.constant dense<0> : vector<16xi32>
+  %a = arith.constant dense<1> : vector<64xi8>
+  %b = arith.constant dense<2> : vector<64xi8>
+  %r:ACC = scf.for %i = %c0 to %n step %c1 iter_args(ARGS) -> (TYPES) {
+BODY
+    scf.yield YIELDS : TYPES
+  }
+SUM
+  %out = vector.reduction <add>, %s ACCm1 : vector<16xi32> into i32
+  return %out : i32
+}
+"""
+
+
+def kernel_text() -> str:
+    acc = ACCUMULATORS
+    args = ", ".join(f"%x{i} = %z" for i in range(acc))
+    types = ", ".join(["vector<16xi32>"] * acc)
+    body = "\n".join(
+        f'    %y{i} = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%x{i}, %a, %b) : '
+        f"(vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>" for i in range(acc)
+    )
+    yields = ", ".join(f"%y{i}" for i in range(acc))
+    sums = ["  %s0 = arith.addi %r#0, %r#1 : vector<16xi32>"]
+    sums += [f"  %s{i - 1} = arith.addi %s{i - 2}, %r#{i} : vector<16xi32>" for i in range(2, acc)]
+    text = KERNEL.replace("ACCm1", "").replace("%r:ACC", f"%r:{acc}").replace("ARGS", args)
+    text = text.replace("TYPES", types).replace("BODY", body).replace("YIELDS", yields)
+    return text.replace("SUM", "\n".join(sums)).replace("%s ", f"%s{acc - 2} ")
+
+
+def has_avx512_vnni() -> bool:
+    try:
+        return "avx512_vnni" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+def build_peak_library(directory: str | Path) -> ctypes.CDLL:
+    import subprocess
+
+    from torch_mlir import ir, passmanager
+    from torch_mlir.execution_engine import ExecutionEngine
+
+    ctx = ir.Context()
+    with ctx:
+        module = ir.Module.parse(kernel_text())
+        pipeline = ("builtin.module(convert-scf-to-cf, convert-vector-to-llvm, convert-arith-to-llvm, "
+                    "convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts)")
+        passmanager.PassManager.parse(pipeline).run(module.operation)
+        engine = ExecutionEngine(module, opt_level=3)
+        obj = Path(directory) / "peak.o"
+        engine.dump_to_object_file(str(obj))
+    so = Path(directory) / "peak.so"
+    subprocess.run(["gcc", "-shared", "-Wl,-z,notext", "-o", str(so), str(obj)], check=True, capture_output=True)
+    lib = ctypes.CDLL(str(so))
+    lib.vnni_peak.argtypes = [ctypes.c_int64]
+    lib.vnni_peak.restype = ctypes.c_int32
+    return lib
+
+
+def measure_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | None:
+    """Measured int8 ops/s (2 per MAC) of vpdpbusd on `threads` threads; None without VNNI."""
+    if not has_avx512_vnni():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = build_peak_library(tmp)
+        iters = 2_000_000
+        lib.vnni_peak(1000)
+        t0 = time.perf_counter()
+        lib.vnni_peak(iters)
+        single = time.perf_counter() - t0
+        iters = max(1000, int(iters * seconds / max(single, 1e-6)))
+        workers = [threading.Thread(target=lib.vnni_peak, args=(iters,)) for _ in range(threads)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - t0
+    ops = 2 * MACS_PER_VPDPBUSD * ACCUMULATORS * iters * threads
+    return ops / elapsed / 1e9
