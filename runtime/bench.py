@@ -109,8 +109,8 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
     x = np.random.default_rng(seed + 7).standard_normal(shape).astype(np.float32)
     with tempfile.TemporaryDirectory() as tmp:
         so_path = str(Path(tmp) / "model.so")
-        queue: mp.Queue = mp.get_context("fork").Queue()
-        child = mp.get_context("fork").Process(target=_compile_child, args=(model_name, calib, seed, so_path, queue))
+        queue: mp.Queue = mp.get_context("spawn").Queue()
+        child = mp.get_context("spawn").Process(target=_compile_child, args=(model_name, calib, seed, so_path, queue))
         child.start()
         compile_info = queue.get()
         child.join()
