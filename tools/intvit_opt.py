@@ -10,6 +10,7 @@ never a Python traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from xdsl.xdsl_opt_main import xDSLOptMain
@@ -36,6 +37,13 @@ class IntvitOptMain(xDSLOptMain):
     def parse_chunk(self, chunk, file_extension, offset=0):
         self._chunk_offset = offset
         return super().parse_chunk(chunk, file_extension, offset)
+
+    def setup_pipeline(self):
+        # MLIR spells pass options with dashes (`ratio-4bit=0.5`), xDSL option fields use
+        # underscores: accept both.
+        self.args.passes = re.sub(r"([{\s])([A-Za-z][\w-]*)=", lambda m: m.group(1) + m.group(2).replace("-", "_") + "=",
+                                  self.args.passes)
+        super().setup_pipeline()
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser):
         super().register_all_arguments(arg_parser)

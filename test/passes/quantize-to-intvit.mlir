@@ -2,6 +2,8 @@
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{rounding=half_up}' | filecheck %s --check-prefix=UP
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{softmax_bits=16}' | filecheck %s --check-prefix=SM16
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{isqrt=ivit}' | filecheck %s --check-prefix=IVIT
+// MLIR-style dashed option names are accepted too:
+// RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{softmax-bits=16}' | filecheck %s --check-prefix=SM16
 
 // A linear layer: int8 input, per-channel int8 weights, int32 bias, per-channel requant of the
 // accumulator to the int16 output, dequantized logits.
