@@ -134,7 +134,10 @@ class Converter(Rules):
                 for res, value in zip(op.results, results, strict=True):
                     env[res] = value
             except (QuantizeError, ScaleError) as err:
-                raise PassFailedException(f"{location_of(op)}error: quantize-to-intvit: {op.name}: {err}") from None
+                message = str(err)
+                if message.startswith(op.name):  # rules often name their op already
+                    message = message[len(op.name):].lstrip(": ")
+                raise PassFailedException(f"{location_of(op)}error: quantize-to-intvit: {op.name}: {message}") from None
         block.add_ops(self.em.ops)
         out_types = [o.type for o in self.em.ops[-1].operands]
         return func.FuncOp(self.fn.sym_name.data, (in_types, out_types), Region(block))

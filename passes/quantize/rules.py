@@ -210,12 +210,17 @@ class Rules:
         return QTensor(sm.output, np.array(2.0 ** -(bits - 1)), bits, unsigned=True)
 
     def rule_gelu(self: "Converter", op: Operation, x: Any) -> QTensor:
-        xq = self.gemm_input(op, x, 0)
-        if xq.unsigned:
-            xq = self.em.requant(xq, 8, self.scale_of(op.operands[0], 8), op.name)
-        scale = max(float(xq.scale), self.min_gelu_scale)
-        if scale != float(xq.scale):  # ShiftGELU needs 1/(1.702 s) <= 256; coarser is exact-safe
-            xq = self.em.requant(xq, 8, scale, op.name)
+        # ShiftGELU needs 1/(1.702 s) <= 256: a finer calibrated scale is coarsened to that bound
+        # in the same requant (one rounding, not two).
+        target = max(self.scale_of(op.operands[0], 8), self.min_gelu_scale)
+        if isinstance(x, QTensor) and x.per_tensor and x.bits == 8 and not x.unsigned \
+                and float(x.scale) >= self.min_gelu_scale:
+            xq = x
+        elif isinstance(x, QTensor):
+            xq = self.em.requant(x, 8, target, op.name)
+        else:
+            xq = self.gemm_input(op, x, 0)
+        scale = float(xq.scale)
         g = iv.ShiftgeluOp(xq.value, scale, 16, tensor_type(xq.shape, 16))
         self.em.add(g)
         return QTensor(g.output, np.array(scale * 2.0**-7), 16)
