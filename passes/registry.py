@@ -52,6 +52,12 @@ def _verify_integer_only():
     return VerifyIntegerOnlyPass
 
 
+def _assign_precision():
+    from intvit.passes.assign_precision import AssignPrecisionPass
+
+    return AssignPrecisionPass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "canonicalize-intvit": _canonicalize_intvit,
     "import-torch": _import_torch,
@@ -60,4 +66,5 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-intvit-to-linalg": _convert_intvit_to_linalg,
     "expand-intvit-helpers": _expand_intvit_helpers,
     "verify-integer-only": _verify_integer_only,
+    "assign-precision": _assign_precision,
 }

@@ -307,8 +307,10 @@ def layernorm_bias(gamma, beta, channels: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def quantize(x, scale: float, bits: int) -> np.ndarray:
-    """`sat_b(RNE(x / scale))`."""
-    return sat(np.rint(np.asarray(x, dtype=np.float64) / scale).astype(np.int64), bits)
+    """`sat_b(RNE(x / scale))`, saturating in float first (so +-inf clamp); NaN maps to -2^(b-1)."""
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    q = np.clip(np.rint(np.asarray(x, dtype=np.float64) / scale), lo, hi)
+    return np.where(np.isnan(q), lo, q).astype(np.int64)
 
 
 def dequantize(q, scale, axis: int = -1) -> np.ndarray:

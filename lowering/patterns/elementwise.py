@@ -18,7 +18,7 @@ from xdsl.dialects.builtin import (
 from intvit.dialects import intvit as iv
 from intvit.dialects.intvit_helper import ApplyScaleOp
 from intvit.lowering.builders import Body, dims_map, identity_map, parallel
-from intvit.lowering.patterns.common import Ctx, elem_of, shape_of, signless
+from intvit.lowering.patterns.common import Ctx, shape_of, signless
 
 BOUNDARY = "intvit.boundary"
 
@@ -75,7 +75,10 @@ def lower_add(ctx: Ctx, op: iv.AddOp):
 
 
 def lower_quantize(ctx: Ctx, op: iv.QuantizeOp):
-    """The input boundary: `sat_b(RNE(x / s))` in f64 (float ops live only in this generic)."""
+    """The input boundary: `sat_b(RNE(x / s))` in f64 (float ops live only in this generic).
+
+    The clamp happens in f64 before `fptosi`, so +-inf and huge values saturate; NaN maps to
+    `-2^(b-1)`."""
     shape = shape_of(op.input)
     rank = len(shape)
     out_elem: IntegerType = op.output.type.element_type  # type: ignore[assignment]
@@ -89,8 +92,9 @@ def lower_quantize(ctx: Ctx, op: iv.QuantizeOp):
         r = b.op(math.RoundEvenOp(q))
         lo = b.op(arith.ConstantOp(FloatAttr(-lim - 1, f64), f64))
         hi = b.op(arith.ConstantOp(FloatAttr(lim, f64), f64))
-        r = b.op(arith.MaximumfOp(r, lo))
-        r = b.op(arith.MinimumfOp(r, hi))
+        # maxnumf/minnumf: a NaN becomes the lower bound (deterministic, not poison)
+        r = b.op(arith.MaxnumfOp(r, lo))
+        r = b.op(arith.MinnumfOp(r, hi))
         i = b.op(arith.FPToSIOp(r, i64))
         return [b.trunc(i, out_elem)]
 

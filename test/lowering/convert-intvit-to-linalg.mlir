@@ -166,3 +166,67 @@ func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {
   %f = intvit.dequantize %q scale 0.25 : tensor<4xi8> -> tensor<4xf32>
   func.return %f : tensor<4xf32>
 }
+
+// -----
+// Other float types at the boundary: f16 in (extf to f64, exact), f16 and f64 out (the float32
+// product rounded with truncf, widened with extf).  The clamp uses maxnumf/minnumf (NaN -> -2^(b-1)).
+// CHECK-LABEL: func.func @boundary$f16_f64
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf16>)
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4xf16>) outs(%{{.*}} : tensor<4xi8>) attrs = {intvit.boundary}
+// CHECK: ^bb0(%[[V:.*]]: f16, %{{.*}}: i8):
+// CHECK: %[[W:.*]] = arith.extf %[[V]] : f16 to f64
+// CHECK: %[[D:.*]] = arith.divf %[[W]], %{{.*}} : f64
+// CHECK: %[[R:.*]] = math.roundeven %[[D]] : f64
+// CHECK: %[[LO:.*]] = arith.maxnumf %[[R]], %{{.*}} : f64
+// CHECK: %[[HI:.*]] = arith.minnumf %[[LO]], %{{.*}} : f64
+// CHECK: %[[I:.*]] = arith.fptosi %[[HI]] : f64 to i64
+// CHECK: arith.trunci %[[I]] : i64 to i8
+// CHECK: linalg.generic {{.*}} ins(%[[Q]] : tensor<4xi8>) outs(%{{.*}} : tensor<4xf16>) attrs = {intvit.boundary}
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %[[P]] : f32 to f16
+// CHECK: linalg.generic {{.*}} ins(%[[Q]] : tensor<4xi8>) outs(%{{.*}} : tensor<4xf64>) attrs = {intvit.boundary}
+// CHECK: %[[P64:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.extf %[[P64]] : f32 to f64
+func.func @boundary$f16_f64(%x: tensor<4xf16>) -> (tensor<4xf16>, tensor<4xf64>) {
+  %q = intvit.quantize %x scale 0.25 bits 4 : tensor<4xf16> -> tensor<4xi8>
+  %h = intvit.dequantize %q scale 0.25 : tensor<4xi8> -> tensor<4xf16>
+  %d = intvit.dequantize %q scale 0.25 : tensor<4xi8> -> tensor<4xf64>
+  func.return %h, %d : tensor<4xf16>, tensor<4xf64>
+}
+
+// -----
+// A named iteration count on a 32-bit input: zero-extended to i64, exactly 7 min-form steps.
+// CHECK-LABEL: func.func @isqrt$iterations_i32
+// CHECK: ^bb0(%[[V:.*]]: i32, %{{.*}}: i32):
+// CHECK: arith.extui %[[V]] : i32 to i64
+// CHECK-COUNT-7: arith.minui
+// CHECK-NOT: arith.minui
+// CHECK: %[[T:.*]] = arith.trunci %{{.*}} : i64 to i32
+// CHECK: linalg.yield %[[T]] : i32
+func.func @isqrt$iterations_i32(%v: tensor<3xi32>) -> tensor<3xi32> {
+  %r = intvit.isqrt %v iterations 7 : tensor<3xi32> -> tensor<3xi32>
+  func.return %r : tensor<3xi32>
+}
+
+// -----
+// The I-ViT compatibility mode: start at 2^16, ten plain steps (no min), division guarded.
+// CHECK-LABEL: func.func @isqrt$ivit
+// CHECK-SAME: (%[[V:.*]]: tensor<4xi64>) -> tensor<4xi64>
+// CHECK: arith.constant 65536 : i64
+// CHECK-COUNT-10: arith.divui
+// CHECK-NOT: arith.divui
+// CHECK-NOT: arith.minui
+func.func @isqrt$ivit(%v: tensor<4xui64>) -> tensor<4xui64> {
+  %r = intvit.isqrt %v mode ivit : tensor<4xui64> -> tensor<4xui64>
+  func.return %r : tensor<4xui64>
+}
+
+// -----
+// Packing on a [K, N] weight: one row_bits entry per output channel (a column).
+// CHECK-LABEL: func.func @matmul$packing_kn
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xi8>, %[[W:.*]]: tensor<4x2xi8>)
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>]{{.*}} ins(%[[X]], %[[W]] : tensor<3x4xi8>, tensor<4x2xi8>) {{.*}} attrs = {intvit.gemm, intvit.row_bits = array<i8: 8, 4>, intvit.split8 = false, intvit.packing_factor = 1 : i64}
+func.func @matmul$packing_kn(%x: tensor<3x4xi8>, %w: tensor<4x2xi8>) -> tensor<3x2xi32> {
+  %y = intvit.matmul %x, %w packing #intvit.packing<row_bits = [8, 4], split8 = false, factor = 1> : tensor<3x4xi8>, tensor<4x2xi8> -> tensor<3x2xi32>
+  func.return %y : tensor<3x2xi32>
+}
