@@ -138,6 +138,7 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
         "gemm_floor_ms": (2 * macs / (peak * 1e9) * 1000) if peak else None,
         "compile_s": compile_info["compile_s"], "compile_peak_rss_mb": compile_info["compile_peak_rss_mb"],
         "import_peak_rss_mb": compile_info["import_peak_rss_mb"], "aot_link_s": compile_info["aot_link_s"],
+        "import_s": sum(compile_info["import"].values()), "calibration_images": int(calib) if calib.isdigit() else None,
     }
     if "ort_note" in peers:
         report["note"] = peers["ort_note"]
@@ -161,7 +162,8 @@ def format_bench(r: dict) -> str:
         lines.append(f"  VNNI peak (measured)   {r['peak_gops']:8.0f} GOPS -> GEMM floor {r['gemm_floor_ms']:.2f} ms "
                      f"for {r['gemm_gmacs']:.2f} GMAC; intvit reaches {r['model_gops']:.0f} GOPS "
                      f"({100 * r['gemm_peak_fraction']:.1f}% of peak, whole model)")
-    lines.append(f"  compile {r['compile_s']:.1f} s, peak RSS {r['compile_peak_rss_mb']:.0f} MB")
+    lines.append(f"  import + calibrate + quantize {r['import_s']:.1f} s (peak RSS {r['import_peak_rss_mb']:.0f} MB); "
+                 f"compile {r['compile_s']:.1f} s (peak RSS {r['compile_peak_rss_mb']:.0f} MB)")
     if r.get("note"):
         lines.append(f"  note: {r['note']}")
     return "\n".join(lines)
