@@ -240,20 +240,28 @@ def check_inputs(fn: func.FuncOp, inputs: Sequence[np.ndarray]) -> list[np.ndarr
     return checked
 
 
-def random_inputs(fn: func.FuncOp, seed: int) -> list[np.ndarray]:
-    """Seeded inputs matching the entry's argument types: N(0, 1) floats, full-range integers."""
+def random_arrays(sigs, seed: int) -> list[np.ndarray]:
+    """Seeded arrays for (shape, dtype) pairs: N(0, 1) floats, full-range integers."""
     rng = np.random.default_rng(seed)
     arrays = []
-    for typ in fn.function_type.inputs.data:
-        if not isinstance(typ, TensorType):
-            raise InterpreterError(f"cannot make a random value of type {typ}")
-        dtype, shape = numpy_dtype(typ.element_type), tuple(typ.get_shape())
+    for shape, dtype in sigs:
+        dtype = np.dtype(dtype)
         if dtype.kind == "f":
             arrays.append(rng.standard_normal(shape).astype(dtype))
         else:
             info = np.iinfo(dtype)
             arrays.append(rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True))
     return arrays
+
+
+def random_inputs(fn: func.FuncOp, seed: int) -> list[np.ndarray]:
+    """Seeded inputs matching the entry's argument types."""
+    sigs = []
+    for typ in fn.function_type.inputs.data:
+        if not isinstance(typ, TensorType):
+            raise InterpreterError(f"cannot make a random value of type {typ}")
+        sigs.append((tuple(typ.get_shape()), numpy_dtype(typ.element_type)))
+    return random_arrays(sigs, seed)
 
 
 def run_module(module: ModuleOp, inputs: Sequence[np.ndarray], entry: str | None = None) -> list[np.ndarray]:

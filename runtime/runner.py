@@ -8,24 +8,12 @@ import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 
-from intvit.runtime.interpreter import InterpreterError, find_entry, random_inputs, run_module
+from intvit.runtime.interpreter import InterpreterError, find_entry, random_arrays, random_inputs, run_module
 from intvit.runtime.targets import TargetError, compile_for
 
 
 def has_intvit_ops(module: ModuleOp) -> bool:
     return any(op.dialect_name() == "intvit" for op in module.walk())
-
-
-def random_for(sigs, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    out = []
-    for shape, dtype in sigs:
-        if dtype.kind == "f":
-            out.append(rng.standard_normal(shape).astype(dtype))
-        else:
-            info = np.iinfo(dtype)
-            out.append(rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True))
-    return out
 
 
 def compare(outputs: list[np.ndarray], golden: list[np.ndarray], module: ModuleOp, entry: str | None) -> dict:
@@ -86,7 +74,7 @@ def _run_shared_library(path: str, inputs, seed, check: bool) -> dict:
 
     model = load_so(path)
     if inputs is None:
-        inputs = random_for(model.inputs, seed or 0)
+        inputs = random_arrays(model.inputs, seed or 0)
     outputs = model(*inputs)
     result = {"target": "llvm-cpu", "outputs": outputs}
     if check:
