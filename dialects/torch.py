@@ -5,23 +5,45 @@ Types: `!torch.vtensor<[1,3,224,224],f32>`, `!torch.int`, `!torch.float`, `!torc
 `!torch.none`, `!torch.str`, `!torch.list<T>`.  Ops: every `torch.aten.*` op shares one generic
 class (operands, results, attributes; printed `%a, %b : T1, T2 -> R`), plus
 `torch.constant.*`, `torch.vtensor.literal`, `torch.prim.ListConstruct`, `torch.prim.ListUnpack`.
-Weights stay `dense_resource` blobs.  xDSL's output re-parses in upstream torch-mlir.
+Weights stay `dense_resource` blobs (`resource_to_numpy` decodes one).  xDSL's output, printed
+with its `{-# dialect_resources #-}` section, re-parses in upstream torch-mlir
+(`torch_mlir.ir.Module.parse` in a context where `torch_mlir.dialects.torch.register_dialect`
+ran).
+
+`ATEN_OP_NAMES` lists every ATen op that the zoo models (digits-vit, DeiT-Tiny/Small/Base)
+export to under each exporter setting of `passes/torch_export.py`, plus common ones.  An ATen op
+outside that list still parses: `load_aten_ops(ctx, text)` registers the generic class under
+each `torch.aten.*` (and `torch.prims.*`) name the text uses, so unsupported ops reach
+`import-torch`, which names them with their location, instead of failing in the parser.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+import numpy as np
+from xdsl.context import Context
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    BFloat16Type,
+    DenseResourceAttr,
+    Float16Type,
+    Float32Type,
+    Float64Type,
     FloatAttr,
     IntAttr,
     IntegerAttr,
     IntegerType,
+    ModuleOp,
+    Signedness,
     StringAttr,
+    TensorType,
     f64,
     i1,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, TypeAttribute
+from xdsl.ir import Attribute, Dialect, Operation, ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import (
     IRDLOperation,
     irdl_attr_definition,
@@ -252,8 +274,9 @@ def _constant(kind: str):
 
 CONSTANT_OPS = [_constant(k) for k in ("int", "float", "bool", "none", "str")]
 
-# Every ATen op the zoo exports, the ones quantize-to-intvit has rules for, and common ones a
-# user model may contain (so that they parse and import-torch can name them in a diagnostic).
+# Every ATen op the zoo exports (digits-vit and DeiT under the three exporter settings of
+# passes/torch_export.py: "composite", "raw", "torch"), the ones quantize-to-intvit has rules for, and
+# common ones a user model may contain.  Others parse too, through `load_aten_ops`.
 ATEN_OP_NAMES = """
 add.Tensor add.Scalar sub.Tensor sub.Scalar mul.Tensor mul.Scalar div.Tensor div.Scalar rsub.Scalar
 linear matmul mm bmm addmm conv2d convolution layer_norm native_layer_norm var_mean.correction
@@ -262,15 +285,116 @@ _softmax log_softmax.int scaled_dot_product_attention reshape view _unsafe_view 
 unflatten.int permute transpose.int t select.int slice.Tensor unbind.int expand cat stack squeeze.dim
 unsqueeze clone contiguous detach alias lift_fresh_copy dropout identity max.dim amax argmax
 embedding index_select.default mean batch_norm adaptive_avg_pool2d avg_pool2d max_pool2d
+to.dtype _to_copy broadcast_to expand_as neg abs erf clamp hardtanh where.self masked_fill.Scalar
+native_dropout split.Tensor chunk
 """.split()
 
 
-def _aten_op(op_name: str):
-    cls = type(f"Aten_{op_name.replace('.', '_')}", (AtenOp,), {"name": f"torch.aten.{op_name}"})
+# `torch.prims.*` ops share the generic class too ("raw" exports squeeze through prims).
+PRIMS_OP_NAMES = "squeeze convert_element_type collapse split_dim view_of".split()
+
+
+@cache
+def aten_op_class(op_name: str) -> type[AtenOp]:
+    """The generic op class for `torch.aten.<op_name>`; a full name (`torch.aten.gelu`,
+    `torch.prims.squeeze`) is taken as it is."""
+    full = op_name if op_name.startswith(("torch.aten.", "torch.prims.")) else f"torch.aten.{op_name}"
+    cls = type(f"Torch_{full.removeprefix('torch.').replace('.', '_')}", (AtenOp,), {"name": full})
     return irdl_op_definition(cls)
 
 
-ATEN_OPS = [_aten_op(n) for n in ATEN_OP_NAMES]
+ATEN_OPS = [aten_op_class(n) for n in ATEN_OP_NAMES] + [aten_op_class(f"torch.prims.{n}") for n in PRIMS_OP_NAMES]
+
+_ATEN_NAME = re.compile(r"(?<![\w.%#$])torch\.(?:aten|prims)\.[A-Za-z_][\w.]*\w")
+
+
+def load_aten_ops(ctx: Context, text: str) -> list[str]:
+    """Register in `ctx` a generic class for each `torch.aten.*` / `torch.prims.*` op of `text`
+    that the dialect does not list; returns the names added.  Needs the `torch` dialect
+    registered in `ctx` (as `intvit.dialects.context.make_context` does)."""
+    added = []
+    for name in sorted(set(_ATEN_NAME.findall(text))):
+        if ctx.get_optional_op(name) is None:
+            ctx.load_op(aten_op_class(name))
+            added.append(name)
+    return added
+
+
+class ResourceError(ValueError):
+    """A `dense_resource` that names no blob, or a blob that does not fit its type."""
+
+
+def _numpy_dtype(element: Attribute) -> np.dtype:
+    if isinstance(element, IntegerType):
+        width = element.width.data
+        if width == 1:
+            return np.dtype(np.bool_)
+        if width not in (8, 16, 32, 64):
+            raise ResourceError(f"no numpy dtype for {element}")
+        unsigned = element.signedness.data == Signedness.UNSIGNED
+        return np.dtype(f"{'u' if unsigned else 'i'}{width // 8}")
+    floats = {Float16Type: np.float16, Float32Type: np.float32, Float64Type: np.float64}
+    for typ, dtype in floats.items():
+        if isinstance(element, typ):
+            return np.dtype(dtype)
+    raise ResourceError(f"no numpy dtype for {element}")
+
+
+def _find_resource(module: Operation, key: str) -> DenseResourceAttr:
+    for op in module.walk():
+        for value in (*op.properties.values(), *op.attributes.values()):
+            if isinstance(value, DenseResourceAttr) and value.resource_handle.data == key:
+                return value
+    raise ResourceError(f"no dense_resource<{key}> in the module")
+
+
+def resource_to_numpy(attr_or_handle: DenseResourceAttr | LiteralOp | str,
+                      module: Operation | None = None) -> np.ndarray:
+    """Decode a `dense_resource` blob into a (writable, native byte order) numpy array.
+
+    `attr_or_handle` is the attribute, a `torch.vtensor.literal` holding one, or the resource
+    key (then `module` is searched for the attribute, which carries shape and element type).
+    xDSL keeps the blobs of every parsed module in the builtin dialect's resource store as
+    `"0x<hex>"`: 4 bytes of alignment (little-endian), then the raw little-endian data.
+    bf16 blobs come back as float32 (numpy has no bfloat16).
+    """
+    if isinstance(attr_or_handle, LiteralOp):
+        attr_or_handle = attr_or_handle.value  # type: ignore[assignment]
+    if isinstance(attr_or_handle, str):
+        if module is None:
+            raise ResourceError(f"dense_resource<{attr_or_handle}>: pass the module to find its type")
+        attr_or_handle = _find_resource(module, attr_or_handle)
+    if not isinstance(attr_or_handle, DenseResourceAttr):
+        raise ResourceError(f"not a dense_resource: {attr_or_handle}")
+    attr = attr_or_handle
+    key = attr.resource_handle.data
+    typ = attr.type
+    from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+    from xdsl.dialects.builtin import Builtin
+
+    store = Builtin.get_interface(OpAsmDialectInterface)
+    blob = store.lookup(key) if store is not None else None
+    if not blob:
+        raise ResourceError(f"dense_resource<{key}> has no blob in the dialect_resources section")
+    raw = bytes.fromhex(blob[2:])
+    if len(raw) < 4:
+        raise ResourceError(f"dense_resource<{key}>: blob shorter than its 4-byte alignment header")
+    raw = raw[4:]
+    if not isinstance(typ, TensorType):
+        raise ResourceError(f"dense_resource<{key}> has type {typ}, expected a ranked tensor")
+    shape = tuple(int(d) for d in typ.get_shape())
+    element = typ.element_type
+    if isinstance(element, BFloat16Type):
+        half = np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16
+        data = half.view(np.float32)
+    else:
+        dtype = _numpy_dtype(element)
+        data = np.frombuffer(raw, dtype=dtype.newbyteorder("<"))
+    count = int(np.prod(shape, dtype=np.int64))
+    if data.size != count:
+        raise ResourceError(f"dense_resource<{key}> holds {data.size} elements, its type {typ} needs {count}")
+    return data.astype(data.dtype.newbyteorder("="), copy=True).reshape(shape)
+
 
 Torch = Dialect(
     "torch",

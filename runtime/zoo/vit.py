@@ -20,8 +20,11 @@ PRESETS: dict[str, dict] = {
 }
 
 
+_CONFIG_KEYS = ("img_size", "patch_size", "in_chans", "num_classes", "embed_dim", "depth", "num_heads", "mlp_ratio")
+
+
 class CheckpointError(ValueError):
-    pass
+    """A checkpoint that cannot be read or does not match the model (names the keys)."""
 
 
 class PatchEmbed(nn.Module):
@@ -103,36 +106,63 @@ class VisionTransformer(nn.Module):
         return self.head(x[:, 0])
 
 
-def build_model(name: str, **overrides) -> VisionTransformer:
+def build_model(name: str, num_classes: int | None = None, **overrides) -> VisionTransformer:
+    """A preset of `PRESETS`, randomly initialized; `num_classes` and any constructor argument
+    (`depth=1`, `img_size=32`, ...) override the preset."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset '{name}' (choose from {', '.join(PRESETS)})")
-    return VisionTransformer(**{**PRESETS[name], **overrides})
+    unknown = sorted(set(overrides) - set(_CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f"unknown model option(s) {unknown} (choose from {', '.join(_CONFIG_KEYS)})")
+    config = {**PRESETS[name], **overrides}
+    if num_classes is not None:
+        config["num_classes"] = num_classes
+    return VisionTransformer(**config)
+
+
+def _listed(keys: list[str], limit: int = 8) -> str:
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return f"{keys[:limit]}{more}"
 
 
 def load_checkpoint(model: nn.Module, path: str | Path) -> nn.Module:
-    """Load a local state_dict (raw, or timm/DeiT's {"model": ...}); clear errors, no traceback."""
+    """Load a local checkpoint into `model` with `strict=True` semantics and return `model`.
+
+    Accepts a raw `state_dict` or the timm/DeiT release format `{"model": state_dict}` (other
+    entries of that dict, such as "epoch", are ignored).  Read with `weights_only=True`: no
+    pickled code runs.  Every failure is a `CheckpointError` with a one-line message that names
+    the missing and unexpected keys or the mismatched shapes, never a traceback from torch.
+    """
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint file {path}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:
-        raise CheckpointError(f"cannot read checkpoint {path}: {err}") from None
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise CheckpointError(f"cannot read checkpoint {path}: {first}") from None
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]
     if not isinstance(state, dict):
-        raise CheckpointError(f"{path} does not hold a state_dict")
+        raise CheckpointError(f"{path} does not hold a state_dict (found {type(state).__name__})")
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
     extra = sorted(set(state) - set(own))
     if missing or extra:
         raise CheckpointError(
-            f"checkpoint {path} does not match the model: missing keys {missing[:8]}{'...' if len(missing) > 8 else ''}, "
-            f"unexpected keys {extra[:8]}{'...' if len(extra) > 8 else ''}"
+            f"checkpoint {path} does not match the model: {len(missing)} missing keys {_listed(missing)}, "
+            f"{len(extra)} unexpected keys {_listed(extra)}"
         )
+    not_tensors = sorted(k for k in own if not isinstance(state[k], torch.Tensor))
+    if not_tensors:
+        raise CheckpointError(f"checkpoint {path}: entries that are not tensors: {_listed(not_tensors)}")
     bad = [k for k in own if tuple(own[k].shape) != tuple(state[k].shape)]
     if bad:
-        raise CheckpointError(f"checkpoint {path}: shape mismatch for {bad[:8]} "
+        raise CheckpointError(f"checkpoint {path}: shape mismatch for {_listed(bad)} "
                               f"(e.g. {bad[0]}: model {list(own[bad[0]].shape)}, file {list(state[bad[0]].shape)})")
-    model.load_state_dict(state, strict=True)
+    try:
+        model.load_state_dict(state, strict=True)
+    except Exception as err:  # e.g. a dtype torch refuses to copy
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise CheckpointError(f"checkpoint {path}: {first}") from None
     return model
