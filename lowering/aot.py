@@ -1,45 +1,128 @@
-"""Ahead-of-time `.so` for the `llvm-cpu` target, and its loader.
+"""Ahead-of-time `.so` for the `llvm-cpu` target.
 
-The object file comes from `ExecutionEngine.dump_to_object_file`; a generated C shim builds the
-ranked memref descriptors and exports
+The object file comes from `ExecutionEngine.dump_to_object_file` (the same LLVM compilation the
+JIT runs); a generated C shim builds the ranked memref descriptors and exports
 
-    int intvit_<name>(const T0 *in0, ..., R0 *out0, ...);   /* 0 on success */
+    int intvit_<name>(const T0 *in0, ..., R0 *out0, ...);
 
-over contiguous row-major buffers (`T`/`R`: int8_t, int16_t, int32_t, int64_t, float, double).
-`gcc -shared` links both.  A JSON sidecar `<so>.json` records the entry name, input/output
-shapes and dtypes; `load_so` reads it and checks every call before touching the library.
+* `T`/`R`: `int8_t`, `int16_t`, `int32_t`, `int64_t` (`float`, `double` at float boundaries), in
+  the order of the MLIR function's arguments, then its results;
+* every buffer is contiguous, row-major (C order), fully allocated by the caller (outputs too:
+  the library writes every output element and allocates nothing the caller must free);
+* returns 0 on success, 2 if the running CPU lacks an instruction-set extension the library was
+  compiled for (checked with `__builtin_cpu_supports` before any model code runs);
+* reentrant: no global state is written, so distinct threads may call it with distinct buffers.
+
+`gcc -shared` links shim and object.  The JSON sidecar `<so>.json` records `abi`
+(`intvit-c-v1`), `entry`, `inputs`/`outputs` (`shape`, numpy `dtype`), `cpu_features`
+(/proc/cpuinfo names), `gemm` (kernel variant), `source` and `sha256` (of the `.so`);
+`intvit.runtime.executor.load_so` checks the ELF structure and digest before `dlopen`, then
+every call's shapes and dtypes before entering the library.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu import CompiledModule, ExecutorError, TensorSig
+from intvit.lowering.llvm_cpu import CompiledModule, TensorSig
+from intvit.runtime.executor import (ABI, CPU_FEATURES, ExecutorError, SharedLibraryModel, cpu_flags, file_sha256,
+                                     load_so)
+
+__all__ = ["C_TYPES", "shim_source", "write_shared_library", "load_so", "SharedLibraryModel", "ExecutorError"]
 
 C_TYPES = {"i8": "int8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t", "f32": "float", "f64": "double"}
+GCC_FEATURE = {"avx2": "avx2", "avx512f": "avx512f", "avx512bw": "avx512bw", "avx512_vnni": "avx512vnni"}
+
+
+def host_features() -> list[str]:
+    """The features (of CPU_FEATURES) this host has: the JIT object may use all of them."""
+    flags = cpu_flags()
+    return [f for f in CPU_FEATURES if f in flags]
 
 
 def _descriptor_struct(rank: int) -> str:
-    sizes = f"int64_t sizes[{rank}]; int64_t strides[{rank}];" if rank else ""
-    return f"typedef struct {{ void *allocated; void *aligned; int64_t offset; {sizes} }} memref{rank}_t;"
+    sizes = f" int64_t sizes[{rank}]; int64_t strides[{rank}];" if rank else ""
+    return f"typedef struct {{ void *allocated; void *aligned; int64_t offset;{sizes} }} memref{rank}_t;"
 
 
-def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig]) -> str:
+WORKSPACE_C = r"""
+/* Workspace cache: the model's temporaries (memref.alloc -> malloc/free, renamed in its object
+   file to intvit_ws_malloc/intvit_ws_free) are kept for the next call instead of going back to
+   the C library, which returns big blocks to the OS and makes every call page-fault them in
+   again.  Blocks are reused by exact size (static shapes repeat every call). */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#define WS_SLOTS 1024
+typedef union { size_t size; max_align_t align; } ws_header;
+static struct { size_t size; ws_header *block; } ws_cache[WS_SLOTS];
+static int ws_count;
+static pthread_mutex_t ws_lock = PTHREAD_MUTEX_INITIALIZER;
+
+__attribute__((visibility("hidden"))) void *intvit_ws_malloc(size_t size) {
+  pthread_mutex_lock(&ws_lock);
+  for (int i = ws_count - 1; i >= 0; --i) {
+    if (ws_cache[i].size == size) {
+      ws_header *h = ws_cache[i].block;
+      ws_cache[i] = ws_cache[--ws_count];
+      pthread_mutex_unlock(&ws_lock);
+      return h + 1;
+    }
+  }
+  pthread_mutex_unlock(&ws_lock);
+  ws_header *h = malloc(sizeof(ws_header) + size);
+  if (!h) return NULL;
+  h->size = size;
+  return h + 1;
+}
+
+__attribute__((visibility("hidden"))) void intvit_ws_free(void *p) {
+  if (!p) return;
+  ws_header *h = (ws_header *)p - 1;
+  pthread_mutex_lock(&ws_lock);
+  if (ws_count < WS_SLOTS) {
+    ws_cache[ws_count].size = h->size;
+    ws_cache[ws_count].block = h;
+    ++ws_count;
+    pthread_mutex_unlock(&ws_lock);
+    return;
+  }
+  pthread_mutex_unlock(&ws_lock);
+  free(h);
+}
+
+static void ws_release(void) {
+  pthread_mutex_lock(&ws_lock);
+  for (int i = 0; i < ws_count; ++i) free(ws_cache[i].block);
+  ws_count = 0;
+  pthread_mutex_unlock(&ws_lock);
+}
+__attribute__((destructor)) static void ws_unload(void) { ws_release(); }
+"""
+
+
+def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig], features: list[str] = (),
+                workspace: bool = False) -> str:
     """C source of the plain entry point (descriptors built on the stack)."""
     sigs = [*inputs, *outputs]
     ranks = sorted({len(s.shape) for s in sigs})
     params = [f"const {C_TYPES[s.dtype]} *in{i}" for i, s in enumerate(inputs)]
     params += [f"{C_TYPES[s.dtype]} *out{i}" for i, s in enumerate(outputs)]
-    lines = ["#include <stdint.h>", *(_descriptor_struct(r) for r in ranks)]
+    lines = ["/* generated by intvit (llvm-cpu target); C ABI intvit-c-v1 */", "#include <stdint.h>",
+             *(_descriptor_struct(r) for r in ranks)]
+    if workspace:
+        lines.append(WORKSPACE_C)
     decl = ", ".join(f"memref{len(s.shape)}_t *" for s in sigs)
     lines.append(f"void _mlir_ciface_intvit_ciface_{name}({decl});")
     lines.append(f"__attribute__((visibility(\"default\"))) int intvit_{name}({', '.join(params)}) {{")
+    for f in features:
+        lines.append(f"  if (!__builtin_cpu_supports(\"{GCC_FEATURE[f]}\")) return 2;")
     names = [f"in{i}" for i in range(len(inputs))] + [f"out{i}" for i in range(len(outputs))]
     for var, s in zip(names, sigs):
         rank = len(s.shape)
@@ -50,68 +133,39 @@ def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig]) ->
         lines.append(f"  memref{rank}_t d_{var} = {{{init}}};")
     lines.append(f"  _mlir_ciface_intvit_ciface_{name}({', '.join('&d_' + v for v in names)});")
     lines.append("  return 0;\n}")
+    lines.append(f"__attribute__((visibility(\"default\"))) void intvit_{name}_release(void) {{"
+                 + (" ws_release(); }" if workspace else " }"))
     return "\n".join(lines) + "\n"
 
 
 def write_shared_library(compiled: CompiledModule, path: str | Path, source: str | None = None) -> Path:
-    """Link the compiled module into `path` (a .so) and write its JSON sidecar."""
+    """Link the compiled module into `path` (a .so) and write its JSON sidecar `<path>.json`."""
     path = Path(path).resolve()
+    features = host_features()
     with tempfile.TemporaryDirectory() as tmp:
         obj = Path(tmp) / "model.o"
         shim = Path(tmp) / "shim.c"
-        compiled.engine.dump_to_object_file(str(obj))
-        shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs))
+        try:
+            compiled.engine.dump_to_object_file(str(obj))
+        except Exception as err:
+            raise ExecutorError(f"writing the object file failed: {err}") from None
+        # route the model's malloc/free through the workspace cache (objcopy; skipped without it)
+        workspace = shutil.which("objcopy") is not None and subprocess.run(
+            ["objcopy", "--redefine-sym", "malloc=intvit_ws_malloc", "--redefine-sym", "free=intvit_ws_free",
+             str(obj)], capture_output=True).returncode == 0
+        shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace))
         # The JIT object is not position independent (large code model): allow its text relocations.
         cmd = ["gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,notext", "-o", str(path), str(shim), str(obj), "-lm"]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError as err:
+            raise ExecutorError(f"cannot run gcc to link {path}: {err}") from None
         if proc.returncode != 0:
             raise ExecutorError(f"linking {path} failed: {proc.stderr.strip()[:2000]}")
-    sidecar = {"entry": f"intvit_{compiled.name}", "inputs": [s.to_json() for s in compiled.inputs],
-               "outputs": [s.to_json() for s in compiled.outputs], "abi": "intvit-c-v1", "source": source}
+    sidecar = {"abi": ABI, "entry": f"intvit_{compiled.name}",
+               "inputs": [s.to_json() for s in compiled.inputs],
+               "outputs": [s.to_json() for s in compiled.outputs],
+               "cpu_features": features, "gemm": getattr(compiled, "gemm", None), "source": source,
+               "workspace_cache": workspace, "sha256": file_sha256(path)}
     Path(str(path) + ".json").write_text(json.dumps(sidecar, indent=1))
     return path
-
-
-class SharedLibraryModel:
-    """A loaded `.so`: call with numpy arrays; shapes and dtypes are checked first."""
-
-    def __init__(self, path: str | Path):
-        path = Path(path)
-        meta_path = Path(str(path) + ".json")
-        if not path.is_file():
-            raise ExecutorError(f"no compiled model at {path}")
-        if not meta_path.is_file():
-            raise ExecutorError(f"{path} has no sidecar {meta_path.name} (compile it with `intvit compile`)")
-        try:
-            meta = json.loads(meta_path.read_text())
-            self.entry = meta["entry"]
-            self.inputs = [(tuple(s["shape"]), np.dtype(s["dtype"])) for s in meta["inputs"]]
-            self.outputs = [(tuple(s["shape"]), np.dtype(s["dtype"])) for s in meta["outputs"]]
-        except (ValueError, KeyError, TypeError) as err:
-            raise ExecutorError(f"corrupt sidecar {meta_path}: {err}") from None
-        try:
-            self.lib = ctypes.CDLL(str(path.resolve()))
-            self.fn = getattr(self.lib, self.entry)
-        except (OSError, AttributeError) as err:
-            raise ExecutorError(f"cannot load {path}: {err}") from None
-        self.fn.restype = ctypes.c_int
-        self.path = path
-
-    def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
-        if len(arrays) != len(self.inputs):
-            raise ExecutorError(f"{self.entry} takes {len(self.inputs)} inputs, got {len(arrays)}")
-        ins = []
-        for i, (a, (shape, dtype)) in enumerate(zip(arrays, self.inputs)):
-            a = np.asarray(a)
-            if a.shape != shape or a.dtype != dtype:
-                raise ExecutorError(f"input {i} of {self.entry}: expected {dtype}{list(shape)}, got {a.dtype}{list(a.shape)}")
-            ins.append(np.ascontiguousarray(a))
-        outs = [np.zeros(shape, dtype) for shape, dtype in self.outputs]
-        status = self.fn(*[a.ctypes.data_as(ctypes.c_void_p) for a in (*ins, *outs)])
-        if status != 0:
-            raise ExecutorError(f"{self.entry} returned {status}")
-        return outs
-
-
-def load_so(path: str | Path) -> SharedLibraryModel:
-    return SharedLibraryModel(path)

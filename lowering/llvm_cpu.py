@@ -1,14 +1,30 @@
-"""The `llvm-cpu` target core: upstream MLIR (bundled in the torch-mlir wheel) from integer
-`linalg`/`arith` on tensors down to LLVM, then JIT (`ExecutionEngine`) or AOT (`.so`).
+"""The `llvm-cpu` target core: integer `linalg`/`arith`/`tensor` on tensors (upstream MLIR text)
+down to LLVM with the MLIR bundled in the torch-mlir wheel, then JIT (`ExecutionEngine`) or AOT
+(a `.so` with a plain C entry point, see `aot.py`).
 
-ABI.  The entry `@F(%in0: tensor<..>, ...) -> (tensor<..>, ...)` is wrapped by a generated
-`@intvit_ciface_F(%in0: memref<..>, ..., %out0: memref<..>, ...)` (destination-passing: results are
-written into caller buffers with `bufferization.materialize_in_destination`) carrying
-`llvm.emit_c_interface`, so both the JIT and the C shim call `_mlir_ciface_intvit_ciface_F` with
-pointers to ranked memref descriptors.  The `.so` exports the plain C function
-`int intvit_F(const T0 *in0, ..., R0 *out0, ...)` over contiguous row-major buffers (see
-`aot.py`).  Temporaries are freed by the buffer-deallocation pipeline, so repeated calls do not
-leak.
+Input: upstream-valid MLIR with one public `func.func @F(%in0: tensor<..xi8>, ...) -> (tensor<..>,
+...)` (static shapes; i8/i16/i32/i64, f32/f64 tolerated at the boundary).
+
+Pipeline (`BUFFERIZE`, the GEMM rewrite, `TO_LLVM`):
+
+1. A generated wrapper `@intvit_ciface_F(%in0: memref, ..., %out0: memref, ...)` with
+   `llvm.emit_c_interface` calls `@F` and stores each result with
+   `bufferization.materialize_in_destination` into the caller's buffer.  `@F` is made private,
+   `inline`d into the wrapper and `eliminate-empty-tensors` lets the results be computed in the
+   caller's buffers directly (no copy).  `one-shot-bufferize` with function boundaries, then
+   `buffer-deallocation-pipeline` (repeated calls do not leak).
+2. `gemm_kernels.rewrite_gemms`: every integer GEMM `linalg.generic` becomes a call to a
+   register-blocked kernel (`vnni`: `vpdpbusd` via `llvm.call_intrinsic`; `portable`: vector
+   i32 multiply-add); constant weights are packed at compile time; a bias-broadcast or zero fill
+   of the accumulator is fused into the kernel.  `gemm="loops"` skips this.
+3. `convert-linalg-to-loops`, `lower-affine`, `expand-strided-metadata`, vector/scf/arith/memref/
+   func/cf/ub to LLVM, `reconcile-unrealized-casts`; `ExecutionEngine(opt_level=3)` compiles
+   for the host CPU (host features: the `.so` runs on CPUs with the same ISA extensions).
+
+ABI.  The JIT and the C shim both call `_mlir_ciface_intvit_ciface_F(desc_in0*, ...,
+desc_out0*, ...)` with pointers to ranked memref descriptors
+`{T *allocated, T *aligned, int64_t offset, int64_t sizes[r], int64_t strides[r]}`; the `.so`
+exports `int intvit_F(const T0 *in0, ..., R0 *out0, ...)` over contiguous row-major buffers.
 """
 
 from __future__ import annotations
@@ -17,19 +33,35 @@ import ctypes
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-PIPELINE = ",".join([
+from intvit.runtime.executor import ExecutorError, check_inputs
+
+__all__ = ["BUFFERIZE", "TO_LLVM", "PIPELINE", "GEMM_VARIANTS", "CompileError", "ExecutorError", "TensorSig",
+           "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm"]
+
+# Stage 1: tensors -> memrefs written in place into the caller's buffers; temporaries freed.
+BUFFERIZE = ",".join([
+    "func.func(convert-elementwise-to-linalg)",
+    "inline", "symbol-dce", "canonicalize", "eliminate-empty-tensors",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
     "canonicalize", "cse",
     "buffer-deallocation-pipeline",
+    "func.func(linalg-generalize-named-ops)",  # linalg.matmul / batch_matmul reach the GEMM matcher too
+])
+# Stage 2 (after the GEMM kernels are swapped in): memrefs, loops and vectors -> LLVM dialect.
+TO_LLVM = ",".join([
+    "symbol-dce",
     "func.func(convert-linalg-to-loops)",
     "func.func(lower-affine)",
     "expand-strided-metadata",
+    "func.func(convert-vector-to-scf)",
     "convert-scf-to-cf",
     "func.func(arith-expand)",
     "convert-math-to-llvm",
+    "convert-vector-to-llvm",
     "finalize-memref-to-llvm",
     "convert-arith-to-llvm",
     "convert-func-to-llvm",
@@ -37,16 +69,15 @@ PIPELINE = ",".join([
     "convert-ub-to-llvm",
     "reconcile-unrealized-casts",
 ])
+PIPELINE = f"builtin.module({BUFFERIZE},{TO_LLVM})"  # what runs when gemm="loops"
+
+GEMM_VARIANTS = ("auto", "vnni", "portable", "loops")
 
 NP_DTYPE = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f32": np.float32, "f64": np.float64}
 
 
 class CompileError(RuntimeError):
     pass
-
-
-class ExecutorError(RuntimeError):
-    """Wrong inputs for a compiled model, or a missing/corrupt artifact."""
 
 
 @dataclass
@@ -84,6 +115,7 @@ def entry_signature(module, name: str | None):
     funcs = [op for op in module.body.operations if op.operation.name == "func.func"]
     public = [f for f in funcs if "sym_visibility" not in f.attributes
               or ir.StringAttr(f.attributes["sym_visibility"]).value == "public"]
+    public = [f for f in public if len(f.regions[0].blocks)]  # declarations are not entries
     if name is None:
         if len(public) != 1:
             raise CompileError(f"expected one public function, found {len(public)}; name the entry")
@@ -96,6 +128,8 @@ def entry_signature(module, name: str | None):
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     inputs = [parse_tensor_type(str(t)) for t in ftype.inputs]
     outputs = [parse_tensor_type(str(t)) for t in ftype.results]
+    if not outputs:
+        raise CompileError(f"@{ir.StringAttr(fn.attributes['sym_name']).value} returns nothing")
     return ir.StringAttr(fn.attributes["sym_name"]).value, inputs, outputs
 
 
@@ -116,9 +150,91 @@ def wrapper_text(name: str, inputs: list[TensorSig], outputs: list[TensorSig]) -
             + "\n".join(body) + "\n    return\n  }\n")
 
 
+def add_wrapper(module, name: str, inputs: list[TensorSig], outputs: list[TensorSig]) -> None:
+    """Append the C-interface wrapper to `module` (parsed next to a declaration of the entry, so
+    the big module is never printed and re-parsed: resource keys stay those of the input text).
+
+    The entry becomes private: `inline` folds it into the wrapper, where
+    `eliminate-empty-tensors` lets the results be computed in the caller's buffers (no copy)."""
+    from torch_mlir import ir
+
+    for op in module.body.operations:
+        if op.operation.name == "func.func" and ir.StringAttr(op.attributes["sym_name"]).value == name:
+            op.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    in_types = ", ".join(s.mlir() for s in inputs)
+    out_types = ", ".join(s.mlir() for s in outputs)
+    decl = f"func.func private @{name}({in_types}) -> ({out_types})\n"
+    helper = ir.Module.parse(decl + wrapper_text(name, inputs, outputs))
+    list(helper.body.operations)[1].operation.move_before(list(module.body.operations)[0])
+
+
+def resolve_gemm(gemm: str) -> str:
+    """`auto` -> `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
+    from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni
+
+    if gemm not in GEMM_VARIANTS:
+        raise CompileError(f"unknown GEMM variant {gemm!r} (one of {', '.join(GEMM_VARIANTS)})")
+    if gemm == "auto":
+        return "vnni" if cpu_has_avx512_vnni() else "portable"
+    if gemm == "vnni" and not cpu_has_avx512_vnni():
+        raise CompileError("GEMM variant 'vnni' needs a CPU with avx512_vnni (not in /proc/cpuinfo)")
+    return gemm
+
+
+@dataclass
+class Lowered:
+    ctx: object
+    module: object          # the LLVM-dialect module
+    name: str
+    inputs: list[TensorSig]
+    outputs: list[TensorSig]
+    gemm: str               # the resolved variant
+    gemms: list[dict]       # one record per rewritten GEMM
+    timings: dict
+
+
+def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto") -> Lowered:
+    """Parse upstream MLIR text, add the C-interface wrapper, run the pipeline to LLVM dialect."""
+    from torch_mlir import ir, passmanager
+
+    from intvit.lowering import gemm_kernels
+
+    gemm = resolve_gemm(gemm)
+    timings = {}
+    t0 = time.perf_counter()
+    ctx = ir.Context()
+    try:
+        module = ir.Module.parse(mlir_text, ctx)
+    except Exception as err:
+        raise CompileError(f"upstream MLIR rejected the module: {str(err).strip()}") from None
+    name, inputs, outputs = entry_signature(module, entry)
+    timings["parse_s"] = time.perf_counter() - t0
+    stage = "bufferization"
+    with ctx:
+        add_wrapper(module, name, inputs, outputs)
+        try:
+            t0 = time.perf_counter()
+            passmanager.PassManager.parse(f"builtin.module({BUFFERIZE})").run(module.operation)
+            timings["bufferize_s"] = time.perf_counter() - t0
+            stage = "the GEMM rewrite"
+            t0 = time.perf_counter()
+            gemms = [] if gemm == "loops" else gemm_kernels.rewrite_gemms(
+                module, gemm, gemm_kernels.resource_blobs(mlir_text))
+            timings["gemm_rewrite_s"] = time.perf_counter() - t0
+            stage = "lowering to LLVM"
+            t0 = time.perf_counter()
+            passmanager.PassManager.parse(f"builtin.module({TO_LLVM})").run(module.operation)
+            timings["to_llvm_s"] = time.perf_counter() - t0
+        except Exception as err:
+            raise CompileError(f"MLIR {stage} failed: {str(err).strip()[:2000]}") from None
+    return Lowered(ctx, module, name, inputs, outputs, gemm, gemms, timings)
+
+
 @dataclass
 class CompiledModule:
-    """A JIT-compiled model: call it with numpy arrays, get numpy arrays back."""
+    """A JIT-compiled model: call it with numpy arrays, get a list of numpy arrays back.
+
+    `write_so(path)` turns the same compilation into an AOT `.so` + sidecar."""
 
     name: str
     inputs: list[TensorSig]
@@ -127,71 +243,49 @@ class CompiledModule:
     llvm_module: object = None
     compile_s: float = 0.0
     _keep: list = field(default_factory=list)
+    gemm: str = "loops"
+    gemms: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def signatures(self):
+        return [(s.shape, s.np_dtype) for s in self.inputs]
 
     def check_inputs(self, arrays) -> list[np.ndarray]:
-        if len(arrays) != len(self.inputs):
-            raise ExecutorError(f"@{self.name} takes {len(self.inputs)} inputs, got {len(arrays)}")
-        checked = []
-        for i, (a, sig) in enumerate(zip(arrays, self.inputs)):
-            a = np.asarray(a)
-            if a.dtype.kind == "u" and sig.np_dtype.kind == "i" and a.dtype.itemsize == sig.np_dtype.itemsize:
-                a = a.view(sig.np_dtype)  # upstream types are signless: unsigned data passes by bit pattern
-            if a.shape != sig.shape or a.dtype != sig.np_dtype:
-                raise ExecutorError(f"input {i} of @{self.name}: expected {sig.np_dtype}{list(sig.shape)}, "
-                                    f"got {a.dtype}{list(a.shape)}")
-            checked.append(np.ascontiguousarray(a))
-        return checked
+        return check_inputs(arrays, self.signatures, f"@{self.name}")
 
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
         from torch_mlir.runtime import get_ranked_memref_descriptor
 
         ins = self.check_inputs(arrays)
-        outs = [np.zeros(s.shape, s.np_dtype) for s in self.outputs]
+        outs = [np.empty(s.shape, s.np_dtype) for s in self.outputs]
         descs = [get_ranked_memref_descriptor(a) for a in (*ins, *outs)]
         ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in descs]
         self.engine.invoke(f"intvit_ciface_{self.name}", *ptrs)
         return outs
 
+    def write_so(self, path: str | Path, source: str | None = None) -> Path:
+        """Link this compilation into `path` (.so) with its C shim and JSON sidecar."""
+        from intvit.lowering.aot import write_shared_library
 
-def lower_to_llvm(mlir_text: str, entry: str | None = None):
-    """Parse upstream MLIR text, add the C-interface wrapper, run the pipeline to LLVM dialect."""
-    from torch_mlir import ir, passmanager
-
-    ctx = ir.Context()
-    try:
-        module = ir.Module.parse(mlir_text, ctx)
-    except Exception as err:
-        raise CompileError(f"upstream MLIR rejected the module: {str(err).strip()}") from None
-    name, inputs, outputs = entry_signature(module, entry)
-    wrapped = str(module)
-    module_end = _module_end(wrapped)
-    text = wrapped[:module_end] + wrapper_text(name, inputs, outputs) + wrapped[module_end:]
-    with ctx:
-        module = ir.Module.parse(text)
-        pm = passmanager.PassManager.parse(f"builtin.module({PIPELINE})")
-        try:
-            pm.run(module.operation)
-        except Exception as err:
-            raise CompileError(f"MLIR lowering to LLVM failed: {str(err).strip()[:2000]}") from None
-    return ctx, module, name, inputs, outputs
+        return write_shared_library(self, path, source)
 
 
-def _module_end(text: str) -> int:
-    """Index of the closing brace of the top-level module (before any `{-# ... #-}` section)."""
-    meta = text.find("{-#")
-    region = text if meta < 0 else text[:meta]
-    return region.rfind("}")
+def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto") -> CompiledModule:
+    """JIT-compile an integer linalg/arith module (upstream MLIR text).
 
-
-def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3) -> CompiledModule:
-    """JIT-compile an integer linalg/arith module (upstream MLIR text)."""
+    `gemm`: `auto` (VNNI kernels where the CPU has avx512_vnni, else portable), `vnni`,
+    `portable`, or `loops` (no kernel rewrite: `convert-linalg-to-loops` only)."""
     from torch_mlir.execution_engine import ExecutionEngine
 
     t0 = time.perf_counter()
-    ctx, module, name, inputs, outputs = lower_to_llvm(mlir_text, entry)
-    with ctx:
+    low = lower_to_llvm(mlir_text, entry, gemm)
+    with low.ctx:
+        t1 = time.perf_counter()
         try:
-            engine = ExecutionEngine(module, opt_level=opt_level)
+            engine = ExecutionEngine(low.module, opt_level=opt_level)
         except Exception as err:
             raise CompileError(f"LLVM JIT failed: {str(err).strip()[:2000]}") from None
-    return CompiledModule(name, inputs, outputs, engine, module, time.perf_counter() - t0, [ctx])
+        low.timings["llvm_s"] = time.perf_counter() - t1
+    return CompiledModule(low.name, low.inputs, low.outputs, engine, low.module, time.perf_counter() - t0,
+                          [low.ctx], low.gemm, low.gemms, low.timings)

@@ -1,0 +1,719 @@
+"""Register-blocked integer GEMM micro-kernels for the `llvm-cpu` target.
+
+After bufferization, every `linalg.generic` that is an integer GEMM
+
+    C[b.., m, n] += ext(A[b.., m, k]) * ext(B[b.., k, n] or B[b.., n, k])      (i8 x i8 -> i32)
+
+is replaced by a call to a generated kernel written in upstream `scf`/`vector`/`memref`/`arith`
+(no hand-written C): B is repacked into 16-column panels, an MR x NR block of `vector<16xi32>`
+accumulators stays in registers across the whole K loop, and each step is either
+
+* `vnni`: one `llvm.x86.avx512.vpdpbusd.512` per accumulator (u8 x s8, 4 MACs per i32 lane;
+  B panels interleave 4 consecutive k per lane).  A signed A is made unsigned by `a ^ 0x80`
+  (= a + 128) and the tile starts from `C - 128 * colsum(B)`: exact in wrapping i32 arithmetic,
+  like the reference; or
+* `portable`: `C += sext(a) * ext(b)` on `vector<16xi32>`, for any LLVM target.
+
+Constant B (a `memref.global`: dense elements or a `dense_resource` blob of the input text) is
+packed at compile time with numpy, with the correction; otherwise B is packed on each call into a
+scratch buffer (vector loads + shuffles).  When the op right before the GEMM fills C with a bias
+broadcast along n or with zeros, the fill is erased and the kernel starts its accumulators from
+the bias (zeros) instead of loading C.  `vnni` falls back to `portable` for an unsigned B.
+GEMMs that do not fit (other widths, non-unit minor strides, accumulators other than i32) are
+left to `convert-linalg-to-loops`.  The variant is chosen at compile time from /proc/cpuinfo
+(`llvm_cpu.resolve_gemm`); the `.so` re-checks the CPU when called (`aot.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+MR_VNNI, NR_VNNI = 6, 4  # 24 accumulators + 4 B panels + 1 A broadcast <= 32 zmm registers
+MR_PORTABLE, NR_PORTABLE = 4, 3
+XOR80 = -2139062144  # 0x80808080 as i32
+
+
+def cpu_has_avx512_vnni() -> bool:
+    """The compile-time CPU check (`/proc/cpuinfo` flag `avx512_vnni`)."""
+    from intvit.runtime.executor import cpu_flags
+
+    return "avx512_vnni" in cpu_flags()
+
+
+# --------------------------------------------------------------------------------------------
+# matching (upstream Python bindings, memref form)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gemm:
+    batch: tuple[int, ...]
+    m: int
+    n: int
+    k: int
+    a_unsigned: bool
+    b_unsigned: bool
+    b_nk: bool           # B stored [n, k] (k minor) rather than [k, n]
+    b_batched: bool
+    a_strides: tuple[int, ...]
+    b_strides: tuple[int, ...]
+    c_strides: tuple[int, ...]
+
+
+def _dims(amap: str) -> list[str] | None:
+    """`affine_map<(d0, d1, d2) -> (d0, d2)>` -> ['d0', 'd2'] (None if not pure dims)."""
+    m = re.fullmatch(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", amap.strip())
+    if not m:
+        return None
+    res = [r.strip() for r in m.group(2).split(",") if r.strip()]
+    return res if all(re.fullmatch(r"d\d+", r) for r in res) else None
+
+
+def match_gemm(op) -> Gemm | None:
+    """A `linalg.generic` on memrefs that is an i8 x i8 -> i32 GEMM the kernels handle."""
+    from torch_mlir import ir
+
+    if op.name != "linalg.generic" or len(op.operands) != 3 or len(op.results) != 0:
+        return None
+    maps = [str(m) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
+    dims = [_dims(m) for m in maps]
+    if any(d is None for d in dims):
+        return None
+    da, db, dc = dims
+    red = [f"d{i}" for i, it in enumerate(iters) if "reduction" in it]
+    if len(red) != 1 or len(dc) < 2 or len(set(dc)) != len(dc) or len(dc) + 1 != len(iters):
+        return None
+    dk = red[0]
+    *bd, dm, dn = dc
+    if da != [*bd, dm, dk]:
+        return None
+    if db in ([*bd, dk, dn], [dk, dn]):
+        b_nk = False
+    elif db in ([*bd, dn, dk], [dn, dk]):
+        b_nk = True
+    else:
+        return None
+    b_batched = len(db) > 2
+    types = [ir.MemRefType(v.type) for v in op.operands]
+    if any(not isinstance(t, ir.MemRefType) or not t.has_static_shape for t in types):
+        return None
+    ta, tb, tc = types
+    if str(ta.element_type) != "i8" or str(tb.element_type) != "i8" or str(tc.element_type) != "i32":
+        return None
+    # body: ext(a), ext(b), muli, addi(acc, prod), yield
+    block = op.regions[0].blocks[0]
+    args = list(block.arguments)
+    body = list(block.operations)
+    if len(body) != 5:
+        return None
+    ea, eb, mul, add, yld = body
+    ext_names = ("arith.extsi", "arith.extui")
+    if ea.name not in ext_names or eb.name not in ext_names or mul.name != "arith.muli" or add.name != "arith.addi":
+        return None
+    if yld.name != "linalg.yield" or yld.operands[0] != add.results[0]:
+        return None
+    # the ext ops may come in either order
+    src = {ea.operands[0]: ea, eb.operands[0]: eb}
+    if args[0] not in src or args[1] not in src:
+        return None
+    ext_a, ext_b = src[args[0]], src[args[1]]
+    if str(ext_a.results[0].type) != "i32" or str(ext_b.results[0].type) != "i32":
+        return None
+    if set(mul.operands) != {ext_a.results[0], ext_b.results[0]} or len(list(mul.operands)) != 2:
+        return None
+    if set(add.operands) != {args[2], mul.results[0]}:
+        return None
+    strides = [tuple(t.get_strides_and_offset()[0]) for t in types]
+    if any(s < 0 for st in strides for s in st):  # dynamic strides
+        return None
+    sa, sb, sc = strides
+    if sa[-1] != 1 or sb[-1] != 1 or sc[-1] != 1:  # vector loads need unit minor strides
+        return None
+    shape_c = list(tc.shape)
+    *batch, m, n = shape_c
+    k = list(ta.shape)[-1]
+    if k == 0 or m == 0 or n == 0:
+        return None
+    return Gemm(tuple(batch), m, n, k, ext_a.name == "arith.extui", ext_b.name == "arith.extui", b_nk,
+                b_batched, sa, sb, sc)
+
+
+# --------------------------------------------------------------------------------------------
+# packing
+# --------------------------------------------------------------------------------------------
+
+
+def pack_b(b: np.ndarray, b_nk: bool, ks: int) -> tuple[np.ndarray, np.ndarray]:
+    """B ([k, n] or [n, k], int8) -> (panels [NB, KB, 16*ks] int8, 128*colsum [NB, 16] int32)."""
+    bkn = b.T if b_nk else b
+    k, n = bkn.shape
+    nb, kb = -(-n // 16), -(-k // ks)
+    pad = np.zeros((kb * ks, nb * 16), np.int8)
+    pad[:k, :n] = bkn
+    panels = pad.reshape(kb, ks, nb, 16).transpose(2, 0, 3, 1).reshape(nb, kb, 16 * ks)
+    colsum = (pad.astype(np.int64).sum(axis=0) * 128) % (1 << 32)
+    corr = colsum.astype(np.uint32).view(np.int32).reshape(nb, 16)
+    return np.ascontiguousarray(panels), np.ascontiguousarray(corr)
+
+
+# --------------------------------------------------------------------------------------------
+# kernel text
+# --------------------------------------------------------------------------------------------
+
+
+def _strided(shape, strides, elem: str) -> str:
+    dims = "x".join(str(d) for d in shape)
+    return f"memref<{dims}x{elem}, strided<[{', '.join(map(str, strides))}], offset: ?>>"
+
+
+class _Emitter:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.n = 0
+        self.consts: dict[tuple, str] = {}
+        self.indent = 1
+
+    def fresh(self, hint: str = "v") -> str:
+        self.n += 1
+        return f"%{hint}_{self.n}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("  " * self.indent + line)
+
+    def op(self, text: str, hint: str = "v") -> str:
+        name = self.fresh(hint)
+        self.emit(f"{name} = {text}")
+        return name
+
+    def idx(self, value: int) -> str:
+        key = ("index", value)
+        if key not in self.consts:
+            self.consts[key] = f"%c{value}".replace("-", "m")
+        return self.consts[key]
+
+    def const(self, value, typ: str) -> str:
+        key = (typ, value)
+        if key not in self.consts:
+            safe = re.sub(r"[^A-Za-z0-9]", "_", f"k_{typ}_{value}")
+            self.consts[key] = f"%{safe}"
+        return self.consts[key]
+
+    def const_lines(self) -> list[str]:
+        out = []
+        for (typ, value), name in self.consts.items():
+            if typ == "index":
+                out.append(f"  {name} = arith.constant {value} : index")
+            elif typ.startswith("vector"):
+                out.append(f"  {name} = arith.constant dense<{value}> : {typ}")
+            else:
+                out.append(f"  {name} = arith.constant {value} : {typ}")
+        return out
+
+    def add(self, base: str, offset: int) -> str:
+        return base if offset == 0 else self.op(f"arith.addi {base}, {self.idx(offset)} : index", "i")
+
+    def mul(self, base: str, factor: int) -> str:
+        return base if factor == 1 else self.op(f"arith.muli {base}, {self.idx(factor)} : index", "i")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One kernel: the GEMM, the operand shapes, the variant and where C and B come from."""
+
+    g: Gemm
+    shapes: tuple            # (A, B, C) static shapes
+    variant: str             # "vnni" | "portable"
+    prepacked: bool          # B panels (and the correction) passed in, packed at compile time
+    init: str                # "c": accumulate onto C; "bias": C = bias[n] + A.B; "zero": C = A.B
+
+    @property
+    def ks(self) -> int:
+        return 4 if self.variant == "vnni" else 1
+
+    @property
+    def name(self) -> str:
+        return f"__intvit_gemm_{self.variant}_{hashlib.sha1(repr(self).encode()).hexdigest()[:12]}"
+
+    def arg_types(self) -> list[str]:
+        g = self.g
+        sa, sb, sc = self.shapes
+        types = [_strided(sa, g.a_strides, "i8"), _strided(sb, g.b_strides, "i8"), _strided(sc, g.c_strides, "i32")]
+        if self.init == "bias":
+            types.append(f"memref<{g.n}xi32, strided<[1], offset: ?>>")
+        if self.prepacked:
+            nb, kb = -(-g.n // 16), -(-g.k // self.ks)
+            types.append(f"memref<{nb}x{kb}x{16 * self.ks}xi8>")
+            types.append(f"memref<{nb}x16xi32>")
+        return types
+
+
+def kernel_text(plan: Plan) -> str:
+    """MLIR text of one kernel `func.func private @name(A, B, C[, bias][, Bp, corr])` on memrefs."""
+    g, prepacked, init_kind = plan.g, plan.prepacked, plan.init
+    vnni = plan.variant == "vnni"
+    ks = 4 if vnni else 1
+    lanes = 16 * ks
+    nb_all, kb_all = -(-g.n // 16), -(-g.k // ks)
+    nb_full, n_rem = g.n // 16, g.n % 16
+    kb_full, k_rem = g.k // ks, g.k % ks
+    mr_max, nr_max = (MR_VNNI, NR_VNNI) if vnni else (MR_PORTABLE, NR_PORTABLE)
+    correct = vnni and not g.a_unsigned
+    types = plan.arg_types()
+    ta, tb, tc = types[:3]
+    bias_t = types[3] if init_kind == "bias" else None
+    bp_t = f"memref<{nb_all}x{kb_all}x{lanes}xi8>"
+    corr_t = f"memref<{nb_all}x16xi32>"
+    vb = f"vector<{lanes}xi8>"
+    e = _Emitter()
+
+    if prepacked:
+        bp, corr = "%bp", "%corr"
+    else:
+        bp = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {bp_t}", "bp")
+        corr = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {corr_t}", "corr") if correct else None
+
+    # batch loops
+    bidx = []
+    for extent in g.batch:
+        iv = e.fresh("b")
+        e.emit(f"scf.for {iv} = {e.idx(0)} to {e.idx(extent)} step {e.idx(1)} {{")
+        e.indent += 1
+        bidx.append(iv)
+    b_batch = bidx if g.b_batched else []
+
+    def b_index(k: str, n: str) -> str:
+        return ", ".join([*b_batch, *((n, k) if g.b_nk else (k, n))])
+
+    def zero_vec(typ: str) -> str:
+        return e.const(0, typ)
+
+    # ---- runtime packing of B --------------------------------------------------------------
+    if not prepacked:
+        def pack_block(nb: str, kb: str, n_valid: int, k_valid: int) -> None:
+            """bp[nb, kb, :] from B rows kb*ks.. and columns nb*16.. (static validity counts)."""
+            n0 = e.mul(nb, 16)
+            k0 = e.mul(kb, ks)
+            if not g.b_nk:
+                rows = []
+                mask = None
+                if n_valid < 16:
+                    mask = e.op(f"vector.constant_mask [{n_valid}] : vector<16xi1>", "mask")
+                for r in range(ks):
+                    if r >= k_valid:
+                        rows.append(zero_vec("vector<16xi8>"))
+                        continue
+                    kr = e.add(k0, r)
+                    if mask is None:
+                        rows.append(e.op(f"vector.load %B[{b_index(kr, n0)}] : {tb}, vector<16xi8>", "row"))
+                    else:
+                        rows.append(e.op(f"vector.maskedload %B[{b_index(kr, n0)}], {mask}, "
+                                         f"{zero_vec('vector<16xi8>')} : {tb}, vector<16xi1>, vector<16xi8> "
+                                         f"into vector<16xi8>", "row"))
+                if ks == 1:
+                    panel = rows[0]
+                else:
+                    il = ", ".join(f"{j}, {16 + j}" for j in range(16))
+                    p01 = e.op(f"vector.shuffle {rows[0]}, {rows[1]} [{il}] : vector<16xi8>, vector<16xi8>", "p")
+                    p23 = e.op(f"vector.shuffle {rows[2]}, {rows[3]} [{il}] : vector<16xi8>, vector<16xi8>", "p")
+                    il2 = ", ".join(f"{2 * j}, {2 * j + 1}, {32 + 2 * j}, {33 + 2 * j}" for j in range(16))
+                    panel = e.op(f"vector.shuffle {p01}, {p23} [{il2}] : vector<32xi8>, vector<32xi8>", "p")
+            else:
+                # B[n, k]: one ks-byte group per column
+                words = []
+                for j in range(16):
+                    if j >= n_valid:
+                        words.append(e.const(0, "i32" if ks == 4 else "i8"))
+                        continue
+                    nj = e.add(n0, j)
+                    if ks == 1:
+                        words.append(e.op(f"memref.load %B[{b_index(k0, nj)}] : {tb}", "w"))
+                    elif k_valid == ks:
+                        v4 = e.op(f"vector.load %B[{b_index(k0, nj)}] : {tb}, vector<4xi8>", "w")
+                        v1 = e.op(f"vector.bitcast {v4} : vector<4xi8> to vector<1xi32>", "w")
+                        words.append(e.op(f"vector.extract {v1}[0] : i32 from vector<1xi32>", "w"))
+                    else:
+                        acc = e.const(0, "i32")
+                        for r in range(k_valid):
+                            kr = e.add(k0, r)
+                            byte = e.op(f"memref.load %B[{b_index(kr, nj)}] : {tb}", "w")
+                            wide = e.op(f"arith.extui {byte} : i8 to i32", "w")
+                            if r:
+                                wide = e.op(f"arith.shli {wide}, {e.const(8 * r, 'i32')} : i32", "w")
+                            acc = e.op(f"arith.ori {acc}, {wide} : i32", "w")
+                        words.append(acc)
+                if ks == 1:
+                    panel = e.op(f"vector.from_elements {', '.join(words)} : vector<16xi8>", "p")
+                else:
+                    v = e.op(f"vector.from_elements {', '.join(words)} : vector<16xi32>", "p")
+                    panel = e.op(f"vector.bitcast {v} : vector<16xi32> to {vb}", "p")
+            e.emit(f"vector.store {panel}, {bp}[{nb}, {kb}, {e.idx(0)}] : {bp_t}, {vb}")
+
+        def pack_column(nb: str, n_valid: int) -> None:
+            if kb_full:
+                kb = e.fresh("kb")
+                e.emit(f"scf.for {kb} = {e.idx(0)} to {e.idx(kb_full)} step {e.idx(1)} {{")
+                e.indent += 1
+                pack_block(nb, kb, n_valid, ks)
+                e.indent -= 1
+                e.emit("}")
+            if k_rem:
+                pack_block(nb, e.idx(kb_full), n_valid, k_rem)
+
+        if nb_full:
+            nb = e.fresh("nb")
+            e.emit(f"scf.for {nb} = {e.idx(0)} to {e.idx(nb_full)} step {e.idx(1)} {{")
+            e.indent += 1
+            pack_column(nb, 16)
+            e.indent -= 1
+            e.emit("}")
+        if n_rem:
+            pack_column(e.idx(nb_full), n_rem)
+        if correct:
+            # corr[nb] = sum_kb vpdpbusd(0x80.., bp[nb, kb]) = 128 * colsum(B)
+            nb = e.fresh("nb")
+            e.emit(f"scf.for {nb} = {e.idx(0)} to {e.idx(nb_all)} step {e.idx(1)} {{")
+            e.indent += 1
+            kb, acc, res = e.fresh("kb"), e.fresh("acc"), e.fresh("cs")
+            e.emit(f"{res} = scf.for {kb} = {e.idx(0)} to {e.idx(kb_all)} step {e.idx(1)} "
+                   f"iter_args({acc} = {zero_vec('vector<16xi32>')}) -> (vector<16xi32>) {{")
+            e.indent += 1
+            pv = e.op(f"vector.load {bp}[{nb}, {kb}, {e.idx(0)}] : {bp_t}, {vb}", "p")
+            nxt = e.op(f'llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({acc}, '
+                       f"{e.const(-128, 'vector<64xi8>')}, {pv}) : (vector<16xi32>, vector<64xi8>, "
+                       f"vector<64xi8>) -> vector<16xi32>", "acc")
+            e.emit(f"scf.yield {nxt} : vector<16xi32>")
+            e.indent -= 1
+            e.emit("}")
+            e.emit(f"vector.store {res}, {corr}[{nb}, {e.idx(0)}] : {corr_t}, vector<16xi32>")
+            e.indent -= 1
+            e.emit("}")
+
+    # ---- the register-blocked tile ---------------------------------------------------------
+    def a_word(m: str, k0: str, k_valid: int) -> str:
+        """vnni: the 4 A bytes at [m, k0..k0+4) as u8 lanes, broadcast to vector<64xi8>."""
+        if k_valid == 4:
+            v4 = e.op(f"vector.load %A[{', '.join([*bidx, m, k0])}] : {ta}, vector<4xi8>", "a")
+            v1 = e.op(f"vector.bitcast {v4} : vector<4xi8> to vector<1xi32>", "a")
+            word = e.op(f"vector.extract {v1}[0] : i32 from vector<1xi32>", "a")
+        else:
+            word = e.const(0, "i32")
+            for r in range(k_valid):
+                kr = e.add(k0, r)
+                byte = e.op(f"memref.load %A[{', '.join([*bidx, m, kr])}] : {ta}", "a")
+                wide = e.op(f"arith.extui {byte} : i8 to i32", "a")
+                if r:
+                    wide = e.op(f"arith.shli {wide}, {e.const(8 * r, 'i32')} : i32", "a")
+                word = e.op(f"arith.ori {word}, {wide} : i32", "a")
+        if correct:
+            word = e.op(f"arith.xori {word}, {e.const(XOR80, 'i32')} : i32", "a")
+        splat = e.op(f"vector.broadcast {word} : i32 to vector<16xi32>", "a")
+        return e.op(f"vector.bitcast {splat} : vector<16xi32> to vector<64xi8>", "a")
+
+    def a_scalar(m: str, k: str) -> str:
+        """portable: A[m, k] extended to i32 and broadcast."""
+        byte = e.op(f"memref.load %A[{', '.join([*bidx, m, k])}] : {ta}", "a")
+        wide = e.op(f"arith.{'extui' if g.a_unsigned else 'extsi'} {byte} : i8 to i32", "a")
+        return e.op(f"vector.broadcast {wide} : i32 to vector<16xi32>", "a")
+
+    def step(accs: list[list[str]], rows: list[str], blocks: list[str], kb: str, k_valid: int) -> list[list[str]]:
+        panels = [e.op(f"vector.load {bp}[{nbj}, {kb}, {e.idx(0)}] : {bp_t}, {vb}", "bv") for nbj in blocks]
+        if not vnni:
+            ext = "extui" if g.b_unsigned else "extsi"
+            panels = [e.op(f"arith.{ext} {p} : vector<16xi8> to vector<16xi32>", "bv") for p in panels]
+        out = []
+        k0 = e.mul(kb, ks)
+        for i, m in enumerate(rows):
+            a = a_word(m, k0, k_valid) if vnni else a_scalar(m, kb)
+            row = []
+            for j, p in enumerate(panels):
+                if vnni:
+                    row.append(e.op(f'llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"({accs[i][j]}, {a}, {p}) : '
+                                    f"(vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>", "acc"))
+                else:
+                    prod = e.op(f"arith.muli {a}, {p} : vector<16xi32>", "pr")
+                    row.append(e.op(f"arith.addi {accs[i][j]}, {prod} : vector<16xi32>", "acc"))
+            out.append(row)
+        return out
+
+    def tile(m0: str, mr: int, nb0: str, widths: list[int]) -> None:
+        rows = [e.add(m0, i) for i in range(mr)]
+        blocks = [e.add(nb0, j) for j in range(len(widths))]
+        cols = [e.mul(b, 16) for b in blocks]
+        masks = [None if w == 16 else e.op(f"vector.constant_mask [{w}] : vector<16xi1>", "mask") for w in widths]
+        corr_v = []
+        if correct:
+            corr_v = [e.op(f"vector.load {corr}[{b}, {e.idx(0)}] : {corr_t}, vector<16xi32>", "cv") for b in blocks]
+        if init_kind == "bias":
+            bias_v = []
+            for n, mask in zip(cols, masks):
+                if mask is None:
+                    bias_v.append(e.op(f"vector.load %bias[{n}] : {bias_t}, vector<16xi32>", "bi"))
+                else:
+                    bias_v.append(e.op(f"vector.maskedload %bias[{n}], {mask}, {zero_vec('vector<16xi32>')} : "
+                                       f"{bias_t}, vector<16xi1>, vector<16xi32> into vector<16xi32>", "bi"))
+            if correct:
+                bias_v = [e.op(f"arith.subi {v}, {c} : vector<16xi32>", "bi") for v, c in zip(bias_v, corr_v)]
+            init = [list(bias_v) for _ in rows]
+        elif init_kind == "zero":
+            init = [[e.op(f"arith.subi {zero_vec('vector<16xi32>')}, {c} : vector<16xi32>", "bi") for c in corr_v]
+                    if correct else [zero_vec("vector<16xi32>")] * len(cols) for _ in rows]
+        else:
+            init = []
+            for m in rows:
+                row = []
+                for j, (n, mask) in enumerate(zip(cols, masks)):
+                    at = ", ".join([*bidx, m, n])
+                    if mask is None:
+                        v = e.op(f"vector.load %C[{at}] : {tc}, vector<16xi32>", "c")
+                    else:
+                        v = e.op(f"vector.maskedload %C[{at}], {mask}, {zero_vec('vector<16xi32>')} : {tc}, "
+                                 f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "c")
+                    if correct:
+                        v = e.op(f"arith.subi {v}, {corr_v[j]} : vector<16xi32>", "c")
+                    row.append(v)
+                init.append(row)
+        flat = [v for row in init for v in row]
+        count = len(flat)
+        vt = ", ".join(["vector<16xi32>"] * count)
+        if kb_full:
+            kb, res = e.fresh("kb"), e.fresh("r")
+            iters = [[e.fresh("acc") for _ in widths] for _ in rows]
+            args = ", ".join(f"{it} = {v}" for it, v in zip([x for r in iters for x in r], flat))
+            e.emit(f"{res}:{count} = scf.for {kb} = {e.idx(0)} to {e.idx(kb_full)} step {e.idx(1)} "
+                   f"iter_args({args}) -> ({vt}) {{")
+            e.indent += 1
+            nxt = step(iters, rows, blocks, kb, ks)
+            e.emit(f"scf.yield {', '.join(x for r in nxt for x in r)} : {vt}")
+            e.indent -= 1
+            e.emit("}")
+            accs = [[f"{res}#{i * len(widths) + j}" for j in range(len(widths))] for i in range(len(rows))]
+        else:
+            accs = init
+        if k_rem:
+            accs = step(accs, rows, blocks, e.idx(kb_full), k_rem)
+        for i, m in enumerate(rows):
+            for j, (n, mask) in enumerate(zip(cols, masks)):
+                at = ", ".join([*bidx, m, n])
+                if mask is None:
+                    e.emit(f"vector.store {accs[i][j]}, %C[{at}] : {tc}, vector<16xi32>")
+                else:
+                    e.emit(f"vector.maskedstore %C[{at}], {mask}, {accs[i][j]} : {tc}, vector<16xi1>, vector<16xi32>")
+
+    def row_sweep(nb0: str, widths: list[int]) -> None:
+        mt_full, m_rem = g.m // mr_max, g.m % mr_max
+        if mt_full:
+            mt = e.fresh("mt")
+            e.emit(f"scf.for {mt} = {e.idx(0)} to {e.idx(mt_full)} step {e.idx(1)} {{")
+            e.indent += 1
+            tile(e.mul(mt, mr_max), mr_max, nb0, widths)
+            e.indent -= 1
+            e.emit("}")
+        if m_rem:
+            tile(e.idx(mt_full * mr_max), m_rem, nb0, widths)
+
+    nt_full = nb_full // nr_max
+    if nt_full:
+        nt = e.fresh("nt")
+        e.emit(f"scf.for {nt} = {e.idx(0)} to {e.idx(nt_full)} step {e.idx(1)} {{")
+        e.indent += 1
+        row_sweep(e.mul(nt, nr_max), [16] * nr_max)
+        e.indent -= 1
+        e.emit("}")
+    rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
+    while rest:
+        chunk, rest = rest[:nr_max], rest[nr_max:]
+        start = nb_all - len(chunk) - len(rest)
+        row_sweep(e.idx(start), chunk)
+
+    for _ in bidx:
+        e.indent -= 1
+        e.emit("}")
+    if not prepacked:
+        e.emit(f"memref.dealloc {bp} : {bp_t}")
+        if correct:
+            e.emit(f"memref.dealloc {corr} : {corr_t}")
+    e.emit("return")
+
+    params = [f"%A: {ta}", f"%B: {tb}", f"%C: {tc}"]
+    if init_kind == "bias":
+        params.append(f"%bias: {bias_t}")
+    if prepacked:
+        params += [f"%bp: {bp_t}", f"%corr: {corr_t}"]
+    head = f"func.func private @{plan.name}({', '.join(params)}) {{"
+    return "\n".join([head, *e.const_lines(), *e.lines, "}"]) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# the rewrite
+# --------------------------------------------------------------------------------------------
+
+_RESOURCE = re.compile(r'("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.$-]*)\s*:\s*"0x([0-9A-Fa-f]*)"')
+
+
+def resource_blobs(text: str) -> dict[str, bytes]:
+    """`{-# dialect_resources: { builtin: { key: "0x.." } } #-}` -> {key: raw data} (alignment dropped)."""
+    start = text.rfind("{-#")
+    if start < 0:
+        return {}
+    return {m.group(1).strip('"'): bytes.fromhex(m.group(2))[4:] for m in _RESOURCE.finditer(text, start)}
+
+
+def constant_value(globals_: dict, value, blobs: dict[str, bytes]) -> np.ndarray | None:
+    """The int8 numpy value behind `memref.get_global @g` when `@g` is a constant global (dense
+    elements, or a `dense_resource` blob from the input text); None otherwise."""
+    from torch_mlir import ir
+
+    owner = _owner(value)
+    if getattr(owner, "name", None) != "memref.get_global":
+        return None
+    op = globals_.get(ir.FlatSymbolRefAttr(owner.attributes["name"]).value)
+    if op is None or "constant" not in op.attributes or "initial_value" not in op.attributes:
+        return None
+    attr = op.attributes["initial_value"]
+    shape = tuple(ir.MemRefType(value.type).shape)
+    try:
+        dense = ir.DenseIntElementsAttr(attr)
+    except (ValueError, TypeError):
+        dense = None
+    if dense is not None:
+        if dense.is_splat:
+            return np.full(shape, ir.IntegerAttr(dense.get_splat_value()).value, np.int64).astype(np.int8)
+        return np.array(dense).astype(np.int8).reshape(shape)
+    m = re.match(r"dense_resource<([^>]+)>", str(attr))
+    data = blobs.get(m.group(1).strip('"')) if m else None
+    if data is None or len(data) != int(np.prod(shape)):
+        return None
+    return np.frombuffer(data, np.int8).reshape(shape)
+
+
+_PURE = {"arith.constant", "memref.get_global", "memref.alloc", "memref.cast", "memref.subview",
+         "memref.expand_shape", "memref.collapse_shape", "memref.reinterpret_cast"}
+
+
+def _owner(value):
+    owner = value.owner
+    return owner.operation if hasattr(owner, "operation") else owner
+
+
+def _is_zero_i32(value) -> bool:
+    from torch_mlir import ir
+
+    op = _owner(value)
+    if getattr(op, "name", None) != "arith.constant" or str(value.type) != "i32":
+        return False
+    return ir.IntegerAttr(op.attributes["value"]).value == 0
+
+
+def find_init(gemm_op, c_value):
+    """The op that fills C just before the GEMM, if it is a bias broadcast or zeros.
+
+    Returns (kind, op, bias value or None); kind "c" when nothing can be fused.  Fusing is safe
+    because the fill writes all of C, nothing in between touches memory, and the GEMM then
+    overwrites all of C."""
+    from torch_mlir import ir
+
+    ops = list(gemm_op.block.operations)
+    at = next(i for i, o in enumerate(ops) if o.operation == gemm_op)
+    for prev in reversed(ops[:at]):
+        prev = prev.operation
+        if prev.name in _PURE:
+            continue
+        if prev.name == "linalg.fill" and len(prev.operands) == 2 and prev.operands[1] == c_value \
+                and _is_zero_i32(prev.operands[0]):
+            return "zero", prev, None
+        if prev.name != "linalg.generic" or prev.operands[len(prev.operands) - 1] != c_value or len(prev.results):
+            break
+        maps = [_dims(str(m)) for m in ir.ArrayAttr(prev.attributes["indexing_maps"])]
+        iters = [str(i) for i in ir.ArrayAttr(prev.attributes["iterator_types"])]
+        rank = len(iters)
+        if any("parallel" not in i for i in iters) or maps[-1] != [f"d{i}" for i in range(rank)]:
+            break
+        body = list(prev.regions[0].blocks[0].operations)
+        args = list(prev.regions[0].blocks[0].arguments)
+        if len(prev.operands) == 2 and maps[0] == [f"d{rank - 1}"] and len(body) == 1 \
+                and body[0].operands[0] == args[0]:
+            bias = prev.operands[0]
+            t = ir.MemRefType(bias.type)
+            if str(t.element_type) == "i32" and t.get_strides_and_offset()[0] == [1]:
+                return "bias", prev, bias
+        if len(prev.operands) == 2 and maps[0] == [] and len(body) == 1 and body[0].operands[0] == args[0] \
+                and _is_zero_i32(prev.operands[0]):  # a generalized `linalg.fill` of 0
+            return "zero", prev, None
+        if len(prev.operands) == 1 and body:
+            yielded = body[-1].operands[0]  # a zero made in the body, or hoisted out of it
+            if (len(body) == 1 or (len(body) == 2 and yielded == body[0].results[0])) and _is_zero_i32(yielded):
+                return "zero", prev, None
+        break
+    return "c", None, None
+
+
+def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool = True) -> list[dict]:
+    """Replace every matching GEMM `linalg.generic` (memref form) with a kernel call, in place.
+
+    Returns one record per GEMM (shape, variant, B packed at compile time, fused init)."""
+    from torch_mlir import ir
+
+    found = []
+
+    def visit(op):
+        if op.name == "linalg.generic":
+            g = match_gemm(op)
+            if g is not None:
+                found.append((op, g))
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    if not found:
+        return []
+    kernels: set[str] = set()
+    packed: dict[tuple, tuple[str, str]] = {}
+    globals_ = {ir.StringAttr(op.attributes["sym_name"]).value: op.operation
+                for op in module.body.operations if op.operation.name == "memref.global"}
+    records = []
+    first = list(module.body.operations)[0]
+    for op, g in found:
+        kind = "portable" if variant == "vnni" and g.b_unsigned else variant
+        a, b, c = list(op.operands)
+        shapes = tuple(tuple(ir.MemRefType(v.type).shape) for v in (a, b, c))
+        const_b = None if g.b_batched else constant_value(globals_, b, blobs)
+        init, init_op, bias = find_init(op, c) if fuse_init else ("c", None, None)
+        plan = Plan(g, shapes, kind, const_b is not None, init)
+        types = [ir.Type.parse(t) for t in plan.arg_types()]
+        with ir.InsertionPoint(op), op.location:
+            if plan.name not in kernels:
+                kmod = ir.Module.parse(kernel_text(plan))
+                for kop in list(kmod.body.operations):
+                    kop.operation.move_before(first)
+                kernels.add(plan.name)
+            values = [a, b, c] + ([bias] if init == "bias" else [])
+            operands = [v if v.type == t else ir.Operation.create("memref.cast", results=[t], operands=[v]).result
+                        for v, t in zip(values, types)]
+            if plan.prepacked:
+                key = (str(_owner(b).attributes["name"]), kind, g.b_nk)
+                if key not in packed:
+                    panels, corr = pack_b(const_b, g.b_nk, plan.ks)
+                    base = f"__intvit_packed_{len(packed)}"
+                    names = (f"{base}_bp", f"{base}_corr")
+                    gtext = "\n".join(f'memref.global "private" constant @{n} : {t} = dense<0> {{alignment = 64 : i64}}'
+                                      for n, t in zip(names, types[-2:]))
+                    gmod = ir.Module.parse(gtext)
+                    for gop, arr in zip(list(gmod.body.operations), (panels, corr)):
+                        gop.attributes["initial_value"] = ir.DenseElementsAttr.get(arr)
+                        gop.operation.move_before(first)
+                    packed[key] = names
+                for sym, t in zip(packed[key], types[-2:]):
+                    operands.append(ir.Operation.create("memref.get_global", results=[t], attributes={
+                        "name": ir.FlatSymbolRefAttr.get(sym)}).result)
+            ir.Operation.create("func.call", results=[], operands=operands,
+                                attributes={"callee": ir.FlatSymbolRefAttr.get(plan.name)})
+        op.erase()
+        if init_op is not None:
+            init_op.erase()
+        records.append({"batch": list(g.batch), "m": g.m, "n": g.n, "k": g.k, "variant": kind,
+                        "prepacked": plan.prepacked, "init": init, "kernel": plan.name})
+    return records
