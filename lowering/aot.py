@@ -156,6 +156,9 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
         shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace))
         # The JIT object is not position independent (large code model): allow its text relocations.
         cmd = ["gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,notext", "-o", str(path), str(shim), str(obj), "-lm"]
+        libomp = getattr(compiled, "libomp", None)
+        if libomp:  # the kernels' OpenMP calls: link the runtime found at compile time, by rpath
+            cmd += [libomp, f"-Wl,-rpath,{Path(libomp).parent}"]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True)
         except OSError as err:
@@ -166,6 +169,7 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
                "inputs": [s.to_json() for s in compiled.inputs],
                "outputs": [s.to_json() for s in compiled.outputs],
                "cpu_features": features, "gemm": getattr(compiled, "gemm", None), "source": source,
-               "workspace_cache": workspace, "sha256": file_sha256(path)}
+               "workspace_cache": workspace, "openmp": getattr(compiled, "libomp", None),
+               "sha256": file_sha256(path)}
     Path(str(path) + ".json").write_text(json.dumps(sidecar, indent=1))
     return path

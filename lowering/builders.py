@@ -16,6 +16,7 @@ from xdsl.dialects.builtin import (
     AffineMapAttr,
     Attribute,
     IntegerAttr,
+    IndexType,
     IntegerType,
     TensorType,
     i64,
@@ -107,6 +108,11 @@ class Body:
         if v.type == to:
             return v
         return self._add(arith.TruncIOp(v, to))
+
+    def lookup(self, table: SSAValue, *indices: SSAValue) -> SSAValue:
+        """`table[indices]` for a constant table captured from outside the body (i64 indices)."""
+        idx = [self._add(arith.IndexCastOp(i, IndexType())) for i in indices]
+        return self._add(tensor.ExtractOp(table, idx, table.type.element_type))  # type: ignore[union-attr]
 
     def clamp(self, v, lo: int, hi: int):
         return self.mins(self.maxs(v, lo), hi)

@@ -230,6 +230,7 @@ class Plan:
     variant: str             # "vnni" | "portable"
     prepacked: bool          # B panels (and the correction) passed in, packed at compile time
     init: str                # "c": accumulate onto C; "bias": C = bias[n] + A.B; "zero": C = A.B
+    parallel: bool = False   # full (panel group, row tile) blocks in one 2-D `scf.parallel` (OpenMP)
 
     @property
     def ks(self) -> int:
@@ -517,7 +518,28 @@ def kernel_text(plan: Plan) -> str:
             tile(e.idx(mt_full * mr_max), m_rem, nb0, widths)
 
     nt_full = nb_full // nr_max
-    if nt_full:
+    mt_full, m_rem = g.m // mr_max, g.m % mr_max
+    if nt_full and plan.parallel and nt_full * mt_full > 1:
+        # Blocks write disjoint C tiles and only read A and the packed B: one 2-D parallel loop,
+        # which `convert-scf-to-openmp` splits into equal contiguous chunks (panel-major, so
+        # each thread keeps its B panels in cache while it sweeps the rows).
+        nt, mt = e.fresh("nt"), e.fresh("mt")
+        if mt_full:
+            e.emit(f"scf.parallel ({nt}, {mt}) = ({e.idx(0)}, {e.idx(0)}) to ({e.idx(nt_full)}, {e.idx(mt_full)}) "
+                   f"step ({e.idx(1)}, {e.idx(1)}) {{")
+            e.indent += 1
+            tile(e.mul(mt, mr_max), mr_max, e.mul(nt, nr_max), [16] * nr_max)
+            e.emit("scf.reduce")
+            e.indent -= 1
+            e.emit("}")
+        if m_rem:
+            e.emit(f"scf.parallel ({nt}) = ({e.idx(0)}) to ({e.idx(nt_full)}) step ({e.idx(1)}) {{")
+            e.indent += 1
+            tile(e.idx(mt_full * mr_max), m_rem, e.mul(nt, nr_max), [16] * nr_max)
+            e.emit("scf.reduce")
+            e.indent -= 1
+            e.emit("}")
+    elif nt_full:
         nt = e.fresh("nt")
         e.emit(f"scf.for {nt} = {e.idx(0)} to {e.idx(nt_full)} step {e.idx(1)} {{")
         e.indent += 1
@@ -652,8 +674,10 @@ def find_init(gemm_op, c_value):
     return "c", None, None
 
 
-def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool = True) -> list[dict]:
+def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool = True,
+                  parallel: bool = False) -> list[dict]:
     """Replace every matching GEMM `linalg.generic` (memref form) with a kernel call, in place.
+    `parallel`: kernels split their blocks over threads (`scf.parallel`, for OpenMP).
 
     Returns one record per GEMM (shape, variant, B packed at compile time, fused init)."""
     from torch_mlir import ir
@@ -682,7 +706,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         shapes = tuple(tuple(ir.MemRefType(v.type).shape) for v in (a, b, c))
         const_b = None if g.b_batched else constant_value(globals_, b, blobs)
         init, init_op, bias = find_init(op, c) if fuse_init else ("c", None, None)
-        plan = Plan(g, shapes, kind, const_b is not None, init)
+        plan = Plan(g, shapes, kind, const_b is not None, init, parallel)
         types = [ir.Type.parse(t) for t in plan.arg_types()]
         with ir.InsertionPoint(op), op.location:
             if plan.name not in kernels:

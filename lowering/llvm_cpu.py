@@ -57,6 +57,7 @@ TO_LLVM = ",".join([
     "func.func(convert-linalg-to-loops)",
     "func.func(lower-affine)",
     "expand-strided-metadata",
+    "func.func(lower-affine)",  # the offset arithmetic expand-strided-metadata makes for subviews
     "func.func(convert-vector-to-scf)",
     "convert-scf-to-cf",
     "func.func(arith-expand)",
@@ -70,6 +71,12 @@ TO_LLVM = ",".join([
     "reconcile-unrealized-casts",
 ])
 PIPELINE = f"builtin.module({BUFFERIZE},{TO_LLVM})"  # what runs when gemm="loops"
+# With threads: the kernels' `scf.parallel` becomes OpenMP.  The conversion wraps each parallel
+# body in `memref.alloca_scope`, which must be lowered while it still holds one block, so
+# memrefs go to LLVM before `scf` does.
+TO_LLVM_OMP = TO_LLVM.replace("func.func(convert-linalg-to-loops)",
+                              "func.func(convert-linalg-to-loops),convert-scf-to-openmp").replace(
+    "convert-scf-to-cf", "finalize-memref-to-llvm,convert-scf-to-cf,convert-openmp-to-llvm")
 
 GEMM_VARIANTS = ("auto", "vnni", "portable", "loops")
 
@@ -191,15 +198,21 @@ class Lowered:
     gemm: str               # the resolved variant
     gemms: list[dict]       # one record per rewritten GEMM
     timings: dict
+    libomp: str | None = None  # the OpenMP runtime the code calls (None: single-threaded)
 
 
-def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto") -> Lowered:
-    """Parse upstream MLIR text, add the C-interface wrapper, run the pipeline to LLVM dialect."""
+def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", threads: int | None = None) -> Lowered:
+    """Parse upstream MLIR text, add the C-interface wrapper, run the pipeline to LLVM dialect.
+    `threads`: see `openmp.resolve_threads` (None: all cores when libomp is installed)."""
     from torch_mlir import ir, passmanager
 
     from intvit.lowering import gemm_kernels
+    from intvit.lowering.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
+    parallel, libomp = resolve_threads(threads)
+    parallel = parallel and gemm != "loops"
+    libomp = libomp if parallel else None
     timings = {}
     t0 = time.perf_counter()
     ctx = ir.Context()
@@ -219,15 +232,16 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto") 
             stage = "the GEMM rewrite"
             t0 = time.perf_counter()
             gemms = [] if gemm == "loops" else gemm_kernels.rewrite_gemms(
-                module, gemm, gemm_kernels.resource_blobs(mlir_text))
+                module, gemm, gemm_kernels.resource_blobs(mlir_text), parallel=parallel)
             timings["gemm_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
-            passmanager.PassManager.parse(f"builtin.module({TO_LLVM})").run(module.operation)
+            passmanager.PassManager.parse(f"builtin.module({TO_LLVM_OMP if parallel else TO_LLVM})").run(
+                module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0
         except Exception as err:
             raise CompileError(f"MLIR {stage} failed: {str(err).strip()[:2000]}") from None
-    return Lowered(ctx, module, name, inputs, outputs, gemm, gemms, timings)
+    return Lowered(ctx, module, name, inputs, outputs, gemm, gemms, timings, libomp)
 
 
 @dataclass
@@ -246,6 +260,7 @@ class CompiledModule:
     gemm: str = "loops"
     gemms: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    libomp: str | None = None
 
     @property
     def signatures(self):
@@ -271,7 +286,8 @@ class CompiledModule:
         return write_shared_library(self, path, source)
 
 
-def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto") -> CompiledModule:
+def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto",
+                   threads: int | None = None) -> CompiledModule:
     """JIT-compile an integer linalg/arith module (upstream MLIR text).
 
     `gemm`: `auto` (VNNI kernels where the CPU has avx512_vnni, else portable), `vnni`,
@@ -279,13 +295,13 @@ def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3,
     from torch_mlir.execution_engine import ExecutionEngine
 
     t0 = time.perf_counter()
-    low = lower_to_llvm(mlir_text, entry, gemm)
+    low = lower_to_llvm(mlir_text, entry, gemm, threads)
     with low.ctx:
         t1 = time.perf_counter()
         try:
-            engine = ExecutionEngine(low.module, opt_level=opt_level)
+            engine = ExecutionEngine(low.module, opt_level=opt_level, shared_libs=[low.libomp] if low.libomp else [])
         except Exception as err:
             raise CompileError(f"LLVM JIT failed: {str(err).strip()[:2000]}") from None
         low.timings["llvm_s"] = time.perf_counter() - t1
     return CompiledModule(low.name, low.inputs, low.outputs, engine, low.module, time.perf_counter() - t0,
-                          [low.ctx], low.gemm, low.gemms, low.timings)
+                          [low.ctx], low.gemm, low.gemms, low.timings, low.libomp)

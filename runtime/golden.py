@@ -179,14 +179,45 @@ def shiftgelu(x, scale: float, axis: int = -1, paper_shifts: bool = False) -> np
     x0 = shiftgelu_x0(scale, paper_shifts)
     if -x0 > 1 << 8:
         raise ScaleError(f"shiftgelu: input scale {scale} is too small (x0 = {x0} < -256)")
-    xs = x + (x >> 1) + (x >> 3) + (x >> 4) if paper_shifts else x
-    xm = xs.max(axis=axis, keepdims=True)
+    xs = _gelu_scaled(x, paper_shifts)
+    return x * _gelu_sigmoid(xs, xs.max(axis=axis, keepdims=True), x0)
+
+
+def _gelu_scaled(x: np.ndarray, paper_shifts: bool) -> np.ndarray:
+    return x + (x >> 1) + (x >> 3) + (x >> 4) if paper_shifts else x
+
+
+def _gelu_sigmoid(xs: np.ndarray, xm: np.ndarray, x0: int) -> np.ndarray:
+    """`sigmoid` of ShiftGELU in Q7 (`0..128`) from the scaled input and its row maximum."""
     big = iexp(xs - xm, x0, SHIFTGELU_N)
     small = iexp(-xm, x0, SHIFTGELU_N)
     total = np.minimum(big + small, 1 << 31)
     f = (1 << 31) // total
-    sig = (big * f) >> 24
-    return x * sig
+    return (big * f) >> 24
+
+
+# Lookup tables for 8-bit inputs (the way TOSA lowers int8 sigmoid/tanh to `tosa.table`): the
+# lowering indexes them instead of dividing per element.  Built from the functions above, so
+# they are the golden model, not an approximation of it.
+
+def shiftmax_exp_table(scale: float) -> np.ndarray:
+    """`E[i] = iexp(-i)` for the 256 possible `rowmax - x` of an 8-bit input (int64)."""
+    x0 = shiftmax_x0(scale)
+    if -x0 > 1 << 16:
+        raise ScaleError(f"shiftmax: input scale {scale} is too small (x0 = {x0} < -2^16)")
+    return iexp(-np.arange(256, dtype=np.int64), x0, SHIFTMAX_N)
+
+
+def shiftgelu_sigmoid_table(scale: float, paper_shifts: bool = False) -> np.ndarray:
+    """`T[m + 128, x + 128]` = the Q7 sigmoid of int8 `x` in a row whose maximum is `m`
+    (int32 [256, 256]; entries with `x > m` never occur and are 0).  `shiftgelu(x) = x * T`."""
+    x0 = shiftgelu_x0(scale, paper_shifts)
+    if -x0 > 1 << 8:
+        raise ScaleError(f"shiftgelu: input scale {scale} is too small (x0 = {x0} < -256)")
+    v = np.arange(-128, 128, dtype=np.int64)
+    xs = _gelu_scaled(v, paper_shifts)
+    table = _gelu_sigmoid(xs[None, :], xs[:, None], x0)
+    return np.where(v[None, :] <= v[:, None], table, 0).astype(np.int32)
 
 
 # ---------------------------------------------------------------------------------------------

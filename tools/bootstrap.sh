@@ -15,4 +15,13 @@ if ! "$VENV/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split(
   pip install torch==2.13.0
 fi
 pip install -e ".[test]"
+# LLVM's OpenMP runtime lets the llvm-cpu GEMM kernels use every core; without it they run on one.
+if ! ls /usr/lib/llvm-*/lib/libomp.so.5 /usr/lib/*-linux-gnu/libomp.so.5 >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libomp-dev) >/dev/null 2>&1 \
+      || echo "bootstrap: libomp-dev not installed; llvm-cpu kernels will be single-threaded" >&2
+  else
+    echo "bootstrap: no libomp (apt-get install libomp-dev); llvm-cpu kernels will be single-threaded" >&2
+  fi
+fi
 "$VENV/bin/python" -c "import intvit, torch, torch_mlir, xdsl; print('intvit environment ready:', '$VENV', 'torch', torch.__version__)"

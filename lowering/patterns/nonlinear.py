@@ -1,18 +1,24 @@
 """Shiftmax and ShiftGELU as row reductions plus elementwise generics (NUMERICS.md).
 
-All arithmetic is i64.  `iexp` is the shared exponent: shifts for `d * log2(e)`, the clamp at
+All arithmetic is i64.  For 8-bit inputs the per-element work is a table lookup instead (as TOSA
+lowers int8 sigmoid to `tosa.table`): `rowmax - x` takes 256 values, so Shiftmax's `iexp` is a
+256-entry table, and ShiftGELU's sigmoid (which divides per element) is a [256, 256] table indexed
+by row maximum and element.  The tables come from `runtime.golden`, so they are exact.  `iexp` is the shared exponent: shifts for `d * log2(e)`, the clamp at
 `n * x0`, an exact quotient/remainder by `x0`, and the shift clamped to 40 with the 2^31 cap
 (identical to `runtime.golden.iexp`).
 """
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import i64
+import numpy as np
+from xdsl.dialects.builtin import IntegerType, TensorType, i32, i64
 
 from intvit.dialects import intvit as iv
 from intvit.lowering.builders import Body, dims_map, identity_map, parallel
 from intvit.lowering.patterns.common import Ctx, shape_of, signless
-from intvit.runtime.golden import IEXP_MAX_SHIFT, SHIFTGELU_N, SHIFTMAX_N
+from intvit.runtime.golden import (IEXP_MAX_SHIFT, SHIFTGELU_N, SHIFTMAX_N, shiftgelu_sigmoid_table,
+                                   shiftmax_exp_table)
+from intvit.runtime.resources import array_resource
 from intvit.runtime.scales import shiftgelu_x0, shiftmax_x0
 
 I64_MIN = -(1 << 63)
@@ -27,6 +33,15 @@ def iexp(b: Body, d, x0: int, n: int):
     shift = b.maxs(b.mins(b.sub(n - 1, q), IEXP_MAX_SHIFT), 0)
     out = b.select(b.cmp("slt", q, n), b.shl(base, shift), b.shrs(base, 1))
     return b.mins(out, 1 << 31)
+
+
+def _table(ctx: Ctx, name: str, array: np.ndarray, elem: IntegerType):
+    typ = TensorType(elem, list(array.shape))
+    return ctx.lw.constant(array_resource(name, array, typ), typ)
+
+
+def _is_8bit(value) -> bool:
+    return value.type.element_type.width.data == 8
 
 
 def _row_max(ctx: Ctx, x, axis: int, unsigned: bool, pre=None):
@@ -49,20 +64,27 @@ def lower_shiftmax(ctx: Ctx, op: iv.ShiftmaxOp):
     out_elem = signless(op.output.type).element_type
     xmax = _row_max(ctx, x, axis, unsigned)
     full, row = identity_map(rank), dims_map(rank, kept)
-    e = ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, i64)], [full, row, full], parallel(rank),
-                       lambda b, xv, m, _o: [iexp(b, b.sub(b.ext(xv, unsigned), m), x0, SHIFTMAX_N)])[0]
-    total = ctx.lw.reduce(e, axis, i64, 0, lambda b, acc, v: b.add(acc, v))
+    if _is_8bit(x):
+        table = _table(ctx, "shiftmax_exp", shiftmax_exp_table(op.prop("scale")), i64)
+        e, exp_of = x, lambda b, xv, m: b.lookup(table, b.sub(m, b.ext(xv, unsigned)))
+        total = ctx.lw.reduce(x, axis, i64, 0, lambda b, acc, v: b.add(acc, v), extra=[xmax],
+                              element=lambda b, xv, m: exp_of(b, xv, m))
+    else:
+        e = ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, i64)], [full, row, full], parallel(rank),
+                           lambda b, xv, m, _o: [iexp(b, b.sub(b.ext(xv, unsigned), m), x0, SHIFTMAX_N)])[0]
+        exp_of = lambda b, ev, _m: ev  # noqa: E731
+        total = ctx.lw.reduce(e, axis, i64, 0, lambda b, acc, v: b.add(acc, v))
     factor = ctx.lw.generic([total], [ctx.lw.empty([shape[d] for d in kept], i64)],
                             [identity_map(rank - 1)] * 2, parallel(rank - 1),
                             lambda b, s, _o: [b.divs(1 << 31, b.mins(s, 1 << 31))])[0]
 
-    def out_body(b: Body, ev, f, _o):
-        v = b.shrs(b.mul(ev, f), 32 - bits)
+    def out_body(b: Body, ev, m, f, _o):
+        v = b.shrs(b.mul(exp_of(b, ev, m), f), 32 - bits)
         if op.prop("saturate"):
             v = b.mins(v, (1 << (bits - 1)) - 1)
         return [b.trunc(v, out_elem)]
 
-    return ctx.lw.generic([e, factor], [ctx.lw.empty(shape, out_elem)], [full, row, full],
+    return ctx.lw.generic([e, xmax, factor], [ctx.lw.empty(shape, out_elem)], [full, row, row, full],
                           parallel(rank), out_body)[0]
 
 
@@ -81,8 +103,20 @@ def lower_shiftgelu(ctx: Ctx, op: iv.ShiftgeluOp):
             return v
         return b.add(b.add(b.add(v, b.shrs(v, 1)), b.shrs(v, 3)), b.shrs(v, 4))
 
-    xmax = _row_max(ctx, x, axis, False, scaled)
     full, row = identity_map(rank), dims_map(rank, kept)
+    if _is_8bit(x):
+        # scaling is monotone, so the row maximum of the raw input indexes the table
+        table = _table(ctx, "shiftgelu_sigmoid", shiftgelu_sigmoid_table(op.prop("scale"), paper), i32)
+        xmax = _row_max(ctx, x, axis, False)
+
+        def lut_body(b: Body, xv, m, _o):
+            v = b.ext(xv)
+            sig = b.ext(b.lookup(table, b.add(m, 128), b.add(v, 128)))
+            return [b.trunc(b.mul(v, sig), out_elem)]
+
+        return ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, out_elem)], [full, row, full], parallel(rank),
+                              lut_body)[0]
+    xmax = _row_max(ctx, x, axis, False, scaled)
 
     def body(b: Body, xv, m, _o):
         v = b.ext(xv)

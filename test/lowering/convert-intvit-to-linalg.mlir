@@ -96,32 +96,83 @@ func.func @matmul$packing(%x: tensor<3x4xi8>, %w: tensor<2x4xi8>) -> tensor<3x2x
 }
 
 // -----
-// Shiftmax: row max, exponent, row sum, one division per row, scaled output.
+// Shiftmax on 8-bit input: row max, then iexp of (max - x) is a lookup in a 256-entry table
+// (no i64 temporary), one division per row, and the same lookup in the scaled output.
 // CHECK-LABEL: func.func @shiftmax$rows
 // CHECK-SAME: (%[[S:.*]]: tensor<3x4xi8>)
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[S]] : tensor<3x4xi8>)
 // CHECK: arith.maxsi
-// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]] : tensor<3x4xi8>, tensor<3xi64>)
-// CHECK: arith.floordivsi
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<3x4xi64>)
+// CHECK: %[[T:.*]] = arith.constant dense_resource<shiftmax_exp{{.*}}> : tensor<256xi64>
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[S]], %[[MAX]] : tensor<3x4xi8>, tensor<3xi64>)
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[M:.*]]: i64, %[[ACC:.*]]: i64):
+// CHECK: %[[XE:.*]] = arith.extsi %[[X]] : i8 to i64
+// CHECK: %[[D:.*]] = arith.subi %[[M]], %[[XE]] : i64
+// CHECK: %[[I:.*]] = arith.index_cast %[[D]] : i64 to index
+// CHECK: %[[EV:.*]] = tensor.extract %[[T]][%[[I]]] : tensor<256xi64>
+// CHECK: arith.addi %[[ACC]], %[[EV]] : i64
 // CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xi64>)
 // CHECK: arith.divsi
-// CHECK: linalg.generic {{.*}} ins(%[[E]], %[[F]] : tensor<3x4xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[MAX]], %[[F]] : tensor<3x4xi8>, tensor<3xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK: tensor.extract %[[T]]
+// CHECK-NOT: arith.floordivsi
 func.func @shiftmax$rows(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
   %p = intvit.shiftmax %s scale 0.1 bits 8 : tensor<3x4xi8> -> tensor<3x4xui8>
   func.return %p : tensor<3x4xui8>
 }
 
 // -----
+// Shiftmax on wider input computes iexp (shifts, exact quotient by x0) into an i64 tensor.
+// CHECK-LABEL: func.func @shiftmax$wide
+// CHECK-SAME: (%[[S:.*]]: tensor<3x4xi16>)
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[S]] : tensor<3x4xi16>)
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]] : tensor<3x4xi16>, tensor<3xi64>)
+// CHECK: arith.floordivsi
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<3x4xi64>)
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xi64>)
+// CHECK: arith.divsi
+// CHECK: linalg.generic {{.*}} ins(%[[E]], %[[MAX]], %[[F]] : tensor<3x4xi64>, tensor<3xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK-NOT: tensor.extract
+func.func @shiftmax$wide(%s: tensor<3x4xi16>) -> tensor<3x4xui8> {
+  %p = intvit.shiftmax %s scale 0.001 bits 8 : tensor<3x4xi16> -> tensor<3x4xui8>
+  func.return %p : tensor<3x4xui8>
+}
+
+// -----
+// ShiftGELU on int8: raw row max, then sigmoid = table[max + 128, x + 128] (no per-element division).
 // CHECK-LABEL: func.func @shiftgelu
 // CHECK-SAME: (%[[G:.*]]: tensor<2x8xi8>)
+// CHECK: %[[T:.*]] = arith.constant dense_resource<shiftgelu_sigmoid{{.*}}> : tensor<256x256xi32>
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[G]] : tensor<2x8xi8>)
 // CHECK: linalg.generic {{.*}} ins(%[[G]], %[[MAX]] : tensor<2x8xi8>, tensor<2xi64>) outs(%{{.*}} : tensor<2x8xi16>)
-// CHECK: arith.shrsi %{{.*}}, %{{.*}} : i64
-// CHECK: arith.trunci %{{.*}} : i64 to i16
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[M:.*]]: i64, %{{.*}}: i16):
+// CHECK: %[[XE:.*]] = arith.extsi %[[X]] : i8 to i64
+// CHECK: %[[ROW:.*]] = arith.addi %[[M]], %{{.*}} : i64
+// CHECK: %[[COL:.*]] = arith.addi %[[XE]], %{{.*}} : i64
+// CHECK: %[[RI:.*]] = arith.index_cast %[[ROW]] : i64 to index
+// CHECK: %[[CI:.*]] = arith.index_cast %[[COL]] : i64 to index
+// CHECK: %[[SIG:.*]] = tensor.extract %[[T]][%[[RI]], %[[CI]]] : tensor<256x256xi32>
+// CHECK: %[[SIG64:.*]] = arith.extsi %[[SIG]] : i32 to i64
+// CHECK: %[[Y:.*]] = arith.muli %[[XE]], %[[SIG64]] : i64
+// CHECK: arith.trunci %[[Y]] : i64 to i16
+// CHECK-NOT: arith.divsi
 func.func @shiftgelu(%g: tensor<2x8xi8>) -> tensor<2x8xi16> {
   %y = intvit.shiftgelu %g scale 0.05 bits 16 : tensor<2x8xi8> -> tensor<2x8xi16>
   func.return %y : tensor<2x8xi16>
+}
+
+// -----
+// ShiftGELU on wider input: two iexp and a division per element.
+// CHECK-LABEL: func.func @shiftgelu$wide
+// CHECK-SAME: (%[[G:.*]]: tensor<2x8xi16>)
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} ins(%[[G]] : tensor<2x8xi16>)
+// CHECK: linalg.generic {{.*}} ins(%[[G]], %[[MAX]] : tensor<2x8xi16>, tensor<2xi64>) outs(%{{.*}} : tensor<2x8xi32>)
+// CHECK: arith.floordivsi
+// CHECK: arith.divsi
+// CHECK: arith.shrsi %{{.*}}, %{{.*}} : i64
+// CHECK: arith.trunci %{{.*}} : i64 to i32
+func.func @shiftgelu$wide(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
+  %y = intvit.shiftgelu %g scale 0.05 bits 24 : tensor<2x8xi16> -> tensor<2x8xi32>
+  func.return %y : tensor<2x8xi32>
 }
 
 // -----

@@ -309,3 +309,33 @@ def test_quantize_and_dequantize_round_trip():
     q = g.quantize(x, 0.05, 8)
     assert q.tolist() == [2, -7, 60, -128]
     assert g.dequantize(q, 0.05).dtype == np.float32
+
+
+@pytest.mark.parametrize("paper_shifts", [False, True])
+@pytest.mark.parametrize("scale", [0.004, 0.012, 0.05, 0.2])
+def test_shiftgelu_table_is_the_golden_model_for_every_int8_row(scale, paper_shifts):
+    # every (row maximum, element) pair an int8 row can hold: the lowering's table lookup is exact
+    table = g.shiftgelu_sigmoid_table(scale, paper_shifts)
+    for m in range(-128, 128):
+        row = np.arange(-128, m + 1)
+        np.testing.assert_array_equal(g.shiftgelu(row, scale, paper_shifts=paper_shifts),
+                                      row * table[m + 128, row + 128])
+
+
+@pytest.mark.parametrize("scale", [0.0035, 0.08, 0.5])
+def test_shiftmax_table_is_iexp_of_every_int8_distance(scale):
+    table = g.shiftmax_exp_table(scale)
+    d = np.arange(256)
+    np.testing.assert_array_equal(table, g.iexp(-d, g.shiftmax_x0(scale), g.SHIFTMAX_N))
+    for m in (-128, -1, 0, 127):
+        row = np.arange(-128, m + 1)
+        e = table[m - row]
+        np.testing.assert_array_equal((e * ((1 << 31) // min(int(e.sum()), 1 << 31))) >> 24,
+                                      g.shiftmax(row, scale, 8))
+
+
+def test_tables_refuse_scales_the_ops_refuse():
+    with pytest.raises(ScaleError):
+        g.shiftgelu_sigmoid_table(1e-6)
+    with pytest.raises(ScaleError):
+        g.shiftmax_exp_table(1e-9)

@@ -442,6 +442,46 @@ def test_gemm_kernels_are_exact(case, variant):
         assert compiled.gemms[0]["variant"] == expect
 
 
+THREAD_CASES = {
+    "deit-qkv-like": dict(m=29, n=144, k=40, b_nk=True, const_b=True),      # row tail and panel-group tail
+    "attention-scores": dict(m=25, n=70, k=16, batch=(1, 3), b_batched=True, init="zero"),
+    "accumulate-onto-c": dict(m=13, n=64, k=9, init="c"),
+}
+
+
+@pytest.mark.parametrize("case", list(THREAD_CASES))
+def test_threaded_kernels_equal_single_threaded(case):
+    from intvit.lowering.openmp import find_libomp
+
+    if find_libomp() is None:
+        pytest.skip("libomp not installed (apt-get install libomp-dev)")
+    text, inputs, ref = gemm_case(**THREAD_CASES[case])
+    single = compile_module(text, threads=1)
+    threaded = compile_module(text, threads=2)
+    assert single.libomp is None and threaded.libomp is not None
+    np.testing.assert_array_equal(single(*inputs)[0], ref)
+    np.testing.assert_array_equal(threaded(*inputs)[0], ref)
+
+
+def test_parallel_kernels_mark_their_blocks():
+    from intvit.lowering.gemm_kernels import Gemm, Plan, kernel_text
+
+    g = Gemm(batch=(), m=29, n=144, k=40, a_unsigned=False, b_unsigned=False, b_nk=True,
+             a_strides=(40, 1), b_strides=(40, 1), c_strides=(144, 1), b_batched=False)
+    serial = kernel_text(Plan(g, ((29, 40), (144, 40), (29, 144)), "portable", False, "c"))
+    parallel = kernel_text(Plan(g, ((29, 40), (144, 40), (29, 144)), "portable", False, "c", parallel=True))
+    assert "scf.parallel" not in serial and parallel.count("scf.parallel") == 2
+
+
+def test_thread_count_errors(monkeypatch):
+    with pytest.raises(CompileError, match="threads must be >= 1"):
+        compile_module(ALIAS, threads=0)
+    monkeypatch.setenv("INTVIT_LIBOMP", "/nonexistent/libomp.so")
+    with pytest.raises(CompileError, match="need LLVM's OpenMP runtime libomp"):
+        compile_module(ALIAS, threads=2)
+    assert compile_module(ALIAS).libomp is None  # the default falls back to one thread
+
+
 NAMED = """
 func.func @named(%a: tensor<13x24xi8>, %b: tensor<24x20xi8>, %q: tensor<2x13x24xi8>, %k: tensor<2x24x20xi8>)
     -> (tensor<13x20xi32>, tensor<2x13x20xi32>) {
