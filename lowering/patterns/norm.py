@@ -1,10 +1,12 @@
 """Integer square root and I-LayerNorm (NUMERICS.md).
 
-`isqrt` always lowers to the fixed-count form `x = min(x, (x + v/x) >> 1)` from
-`x0 = 2^ceil(ceil(log2 v)/2)`, with `isqrt_required_iterations(width)` steps when the op does
-not name a count: equal to the data-dependent loop for every input (tested exhaustively on
-edges and on millions of random values), and loop-free, which vectorizes.  Unsigned 64-bit
-values use unsigned division and shifts.
+`isqrt` (exact mode) lowers to the bit-by-bit method (`width / 2` compare/subtract steps, no
+division: it vectorizes, and a divider is the most expensive unit of a CPU or an FPGA).  An op
+that names `iterations` asks for the Newton hardware form: the fixed-count steps
+`x = min(x, (x + v/x) >> 1)` from `x0 = 2^ceil(ceil(log2 v)/2)`, equal to the data-dependent
+loop for every input when the count is at least `isqrt_required_iterations(width)`.  Both are
+tested exhaustively on edges and on millions of random values.  Unsigned 64-bit values use
+unsigned division and shifts.  `ivit` mode is I-ViT's 10 plain steps from 2^16.
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ def _bit_length(b: Body, v):
     return b.add(length, b.bool_to_i64(b.cmp("ne", v, 0)))
 
 
+def isqrt_digits(b: Body, v, width: int = 64):
+    """floor(sqrt(v)) for unsigned v < 2^width, bit by bit (two result bits of v per step):
+    no division, so it vectorizes; exact for every input like the Newton form."""
+    res = b.const(0)
+    for i in range(width // 2):
+        bit = 1 << (width - 2 - 2 * i)
+        trial = b.add(res, bit)
+        fits = b.cmp("uge", v, trial)
+        v = b.select(fits, b.sub(v, trial), v)
+        half = b.shru(res, 1)
+        res = b.select(fits, b.add(half, bit), half)
+    return res
+
+
 def isqrt_scalar(b: Body, v, mode: str = "exact", iterations: int | None = None, width: int = 64):
     if mode == "ivit":
         x = b.const(1 << 16)
@@ -35,6 +51,8 @@ def isqrt_scalar(b: Body, v, mode: str = "exact", iterations: int | None = None,
             safe = b.select(is_zero, 1, x)
             x = b.select(is_zero, 0, b.shru(b.add(x, b.divu(v, safe)), 1))
         return x
+    if iterations is None:
+        return isqrt_digits(b, v, width)
     length = _bit_length(b, v)
     is_pow2 = b.cmp("eq", b.andi(v, b.sub(v, 1)), 0)
     ceil_log2 = b.maxs(b.sub(length, b.bool_to_i64(is_pow2)), 0)

@@ -176,11 +176,11 @@ func.func @shiftgelu$wide(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
 }
 
 // -----
-// isqrt: unsigned Newton steps (divui, shrui, minui), loop-free.
+// isqrt without a named count: bit by bit, 32 unsigned compare/subtract steps, no division.
 // CHECK-LABEL: func.func @isqrt
-// CHECK: arith.divui
-// CHECK: arith.shrui
-// CHECK: arith.minui
+// CHECK-COUNT-32: arith.cmpi uge
+// CHECK-NOT: arith.cmpi uge
+// CHECK-NOT: arith.divui
 // CHECK-NOT: scf.
 func.func @isqrt(%v: tensor<4xi64>) -> tensor<4xi64> {
   %r = intvit.isqrt %v : tensor<4xi64> -> tensor<4xi64>
