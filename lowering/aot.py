@@ -7,7 +7,8 @@ JIT runs); a generated C shim builds the ranked memref descriptors and exports
 
 * `T`/`R`: `int8_t`, `int16_t`, `int32_t`, `int64_t` (`float`, `double` at float boundaries), in
   the order of the MLIR function's arguments, then its results;
-* every buffer is contiguous, row-major (C order), fully allocated by the caller (outputs too:
+* every buffer is contiguous, row-major (C order), distinct from the others (no two overlap:
+  the code is compiled as if every pointer were `restrict`), fully allocated by the caller (outputs too:
   the library writes every output element and allocates nothing the caller must free);
 * returns 0 on success, 2 if the running CPU lacks an instruction-set extension the library was
   compiled for (checked with `__builtin_cpu_supports` before any model code runs);

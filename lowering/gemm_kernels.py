@@ -253,8 +253,11 @@ class Plan:
         return types
 
 
-def kernel_text(plan: Plan) -> str:
-    """MLIR text of one kernel `func.func private @name(A, B, C[, bias][, Bp, corr])` on memrefs."""
+def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
+    """MLIR text of one kernel `func.func private @name(A, B, C[, bias][, Bp, corr])` on memrefs.
+
+    With a fused `epilogue` (`gemm_epilogue.Epilogue`) C is not a parameter: the accumulators
+    go through the consumer's body into its output, whose operands follow the others."""
     g, prepacked, init_kind = plan.g, plan.prepacked, plan.init
     vnni = plan.variant == "vnni"
     ks = 4 if vnni else 1
@@ -271,6 +274,8 @@ def kernel_text(plan: Plan) -> str:
     corr_t = f"memref<{nb_all}x16xi32>"
     vb = f"vector<{lanes}xi8>"
     e = _Emitter()
+    if epilogue is not None:
+        epilogue.bind(e)
 
     if prepacked:
         bp, corr = "%bp", "%corr"
@@ -497,6 +502,12 @@ def kernel_text(plan: Plan) -> str:
             accs = init
         if k_rem:
             accs = step(accs, rows, blocks, e.idx(kb_full), k_rem)
+        if epilogue is not None:
+            epilogue.columns(bidx, cols, masks)
+            for i, m in enumerate(rows):
+                for j, (n, mask) in enumerate(zip(cols, masks)):
+                    epilogue.store(accs[i][j], bidx, m, j, n, mask)
+            return
         for i, m in enumerate(rows):
             for j, (n, mask) in enumerate(zip(cols, masks)):
                 at = ", ".join([*bidx, m, n])
@@ -561,13 +572,17 @@ def kernel_text(plan: Plan) -> str:
             e.emit(f"memref.dealloc {corr} : {corr_t}")
     e.emit("return")
 
-    params = [f"%A: {ta}", f"%B: {tb}", f"%C: {tc}"]
+    params = [f"%A: {ta}", f"%B: {tb}"] + ([] if epilogue is not None else [f"%C: {tc}"])
     if init_kind == "bias":
         params.append(f"%bias: {bias_t}")
     if prepacked:
         params += [f"%bp: {bp_t}", f"%corr: {corr_t}"]
-    head = f"func.func private @{plan.name}({', '.join(params)}) {{"
-    return "\n".join([head, *e.const_lines(), *e.lines, "}"]) + "\n"
+    preamble = []
+    if epilogue is not None:
+        params += epilogue.params()
+        preamble = epilogue.tr.preamble
+    head = f"func.func private @{name or plan.name}({', '.join(params)}) {{"
+    return "\n".join([head, *e.const_lines(), *preamble, *e.lines, "}"]) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,12 +690,17 @@ def find_init(gemm_op, c_value):
 
 
 def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool = True,
-                  parallel: bool = False) -> list[dict]:
+                  parallel: bool = False, fuse_epilogue: bool = True) -> list[dict]:
     """Replace every matching GEMM `linalg.generic` (memref form) with a kernel call, in place.
     `parallel`: kernels split their blocks over threads (`scf.parallel`, for OpenMP).
+    `fuse_epilogue`: the elementwise consumer of the accumulator runs inside the kernel
+    (`gemm_epilogue`).
 
-    Returns one record per GEMM (shape, variant, B packed at compile time, fused init)."""
+    Returns one record per GEMM (shape, variant, B packed at compile time, fused init and
+    epilogue)."""
     from torch_mlir import ir
+
+    from intvit.lowering.gemm_epilogue import check_translatable, find_epilogue
 
     found = []
 
@@ -708,13 +728,24 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         init, init_op, bias = find_init(op, c) if fuse_init else ("c", None, None)
         plan = Plan(g, shapes, kind, const_b is not None, init, parallel)
         types = [ir.Type.parse(t) for t in plan.arg_types()]
-        with ir.InsertionPoint(op), op.location:
-            if plan.name not in kernels:
-                kmod = ir.Module.parse(kernel_text(plan))
+        epi = find_epilogue(op, c, init_op) if fuse_epilogue and init != "c" else None
+        if epi is not None and not check_translatable(epi):
+            epi = None
+        name = plan.name
+        if epi is None:
+            text = kernel_text(plan) if name not in kernels else None
+        else:
+            text = kernel_text(plan, epi, name="KERNEL")
+            name = f"{plan.name}_ep_{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+            text = text.replace("@KERNEL(", f"@{name}(", 1)
+            del types[2]  # no C parameter
+        with ir.InsertionPoint(op if epi is None else epi.op), op.location:
+            if name not in kernels:
+                kmod = ir.Module.parse(text)
                 for kop in list(kmod.body.operations):
                     kop.operation.move_before(first)
-                kernels.add(plan.name)
-            values = [a, b, c] + ([bias] if init == "bias" else [])
+                kernels.add(name)
+            values = [a, b] + ([c] if epi is None else []) + ([bias] if init == "bias" else [])
             operands = [v if v.type == t else ir.Operation.create("memref.cast", results=[t], operands=[v]).result
                         for v, t in zip(values, types)]
             if plan.prepacked:
@@ -733,11 +764,15 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
                 for sym, t in zip(packed[key], types[-2:]):
                     operands.append(ir.Operation.create("memref.get_global", results=[t], attributes={
                         "name": ir.FlatSymbolRefAttr.get(sym)}).result)
+            if epi is not None:
+                operands += epi.operands
             ir.Operation.create("func.call", results=[], operands=operands,
-                                attributes={"callee": ir.FlatSymbolRefAttr.get(plan.name)})
+                                attributes={"callee": ir.FlatSymbolRefAttr.get(name)})
+        if epi is not None:
+            epi.op.erase()
         op.erase()
         if init_op is not None:
             init_op.erase()
         records.append({"batch": list(g.batch), "m": g.m, "n": g.n, "k": g.k, "variant": kind,
-                        "prepacked": plan.prepacked, "init": init, "kernel": plan.name})
+                        "prepacked": plan.prepacked, "init": init, "kernel": name, "epilogue": epi is not None})
     return records

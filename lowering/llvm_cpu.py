@@ -79,6 +79,9 @@ TO_LLVM_OMP = TO_LLVM.replace("func.func(convert-linalg-to-loops)",
     "convert-scf-to-cf", "finalize-memref-to-llvm,convert-scf-to-cf,convert-openmp-to-llvm")
 
 GEMM_VARIANTS = ("auto", "vnni", "portable", "loops")
+# Non-GEMM generics: "vector" (16-lane kernels, `ewise_kernels`), "scalar" (the same kernels one
+# element per step) or "loops" (`convert-linalg-to-loops`, LLVM's own vectorizer).
+ELEMENTWISE_VARIANTS = ("vector", "scalar", "loops")
 
 NP_DTYPE = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f32": np.float32, "f64": np.float64}
 
@@ -175,6 +178,24 @@ def add_wrapper(module, name: str, inputs: list[TensorSig], outputs: list[Tensor
     list(helper.body.operations)[1].operation.move_before(list(module.body.operations)[0])
 
 
+def wide_vectors() -> bool:
+    """The host has AVX-512: LLVM's x86 backend still splits 512-bit vectors in two (and its
+    loop vectorizer picks 256 bits) unless a function asks for the full width."""
+    from intvit.runtime.executor import cpu_flags
+
+    return "avx512f" in cpu_flags()
+
+
+def prefer_512(module) -> None:
+    from torch_mlir import ir
+
+    attrs = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.StringAttr.get(k), ir.StringAttr.get("512")])
+                              for k in ("prefer-vector-width", "min-legal-vector-width")])
+    for op in module.body.operations:
+        if op.operation.name == "llvm.func" and len(op.regions[0].blocks):
+            op.attributes["passthrough"] = attrs
+
+
 def resolve_gemm(gemm: str) -> str:
     """`auto` -> `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
     from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni
@@ -199,17 +220,25 @@ class Lowered:
     gemms: list[dict]       # one record per rewritten GEMM
     timings: dict
     libomp: str | None = None  # the OpenMP runtime the code calls (None: single-threaded)
+    elementwise: dict = field(default_factory=dict)  # counts from `ewise_kernels.rewrite_elementwise`
 
 
-def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", threads: int | None = None) -> Lowered:
+def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", threads: int | None = None,
+                  elementwise: str = "vector", line_info: str | None = None, epilogue: bool = True) -> Lowered:
     """Parse upstream MLIR text, add the C-interface wrapper, run the pipeline to LLVM dialect.
-    `threads`: see `openmp.resolve_threads` (None: all cores when libomp is installed)."""
+    `threads`: see `openmp.resolve_threads` (None: all cores when libomp is installed).
+    `elementwise`: see `ELEMENTWISE_VARIANTS`; `epilogue`: fuse the elementwise consumer of each
+    GEMM into its kernel (`gemm_epilogue`).  `line_info`: write the input text to this path
+    and emit DWARF line tables that point into it, so `perf report --sort srcline` (or gdb)
+    attributes machine code to lines of the lowered module."""
     from torch_mlir import ir, passmanager
 
-    from intvit.lowering import gemm_kernels
+    from intvit.lowering import ewise_kernels, gemm_kernels
     from intvit.lowering.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
+    if elementwise not in ELEMENTWISE_VARIANTS:
+        raise CompileError(f"unknown elementwise variant {elementwise!r} (one of {', '.join(ELEMENTWISE_VARIANTS)})")
     parallel, libomp = resolve_threads(threads)
     parallel = parallel and gemm != "loops"
     libomp = libomp if parallel else None
@@ -217,7 +246,13 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     t0 = time.perf_counter()
     ctx = ir.Context()
     try:
-        module = ir.Module.parse(mlir_text, ctx)
+        if line_info:
+            Path(line_info).write_text(mlir_text)
+            module = ir.Module.parseFile(str(line_info), ctx)
+        else:
+            module = ir.Module.parse(mlir_text, ctx)
+    except OSError as err:
+        raise CompileError(f"cannot write the line-info source {line_info}: {err}") from None
     except Exception as err:
         raise CompileError(f"upstream MLIR rejected the module: {str(err).strip()}") from None
     name, inputs, outputs = entry_signature(module, entry)
@@ -232,16 +267,25 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             stage = "the GEMM rewrite"
             t0 = time.perf_counter()
             gemms = [] if gemm == "loops" else gemm_kernels.rewrite_gemms(
-                module, gemm, gemm_kernels.resource_blobs(mlir_text), parallel=parallel)
+                module, gemm, gemm_kernels.resource_blobs(mlir_text), parallel=parallel, fuse_epilogue=epilogue)
             timings["gemm_rewrite_s"] = time.perf_counter() - t0
+            stage = "the elementwise rewrite"
+            t0 = time.perf_counter()
+            ewise = {} if elementwise == "loops" else ewise_kernels.rewrite_elementwise(
+                module, parallel=parallel, vectorize=elementwise == "vector")
+            timings["ewise_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
-            passmanager.PassManager.parse(f"builtin.module({TO_LLVM_OMP if parallel else TO_LLVM})").run(
-                module.operation)
+            pipeline = TO_LLVM_OMP if parallel else TO_LLVM
+            if line_info:
+                pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
+            passmanager.PassManager.parse(f"builtin.module({pipeline})").run(module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0
+            if wide_vectors():
+                prefer_512(module)
         except Exception as err:
             raise CompileError(f"MLIR {stage} failed: {str(err).strip()[:2000]}") from None
-    return Lowered(ctx, module, name, inputs, outputs, gemm, gemms, timings, libomp)
+    return Lowered(ctx, module, name, inputs, outputs, gemm, gemms, timings, libomp, ewise)
 
 
 @dataclass
@@ -261,6 +305,7 @@ class CompiledModule:
     gemms: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     libomp: str | None = None
+    elementwise: dict = field(default_factory=dict)
 
     @property
     def signatures(self):
@@ -287,15 +332,17 @@ class CompiledModule:
 
 
 def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto",
-                   threads: int | None = None) -> CompiledModule:
+                   threads: int | None = None, elementwise: str = "vector",
+                   line_info: str | None = None, epilogue: bool = True) -> CompiledModule:
     """JIT-compile an integer linalg/arith module (upstream MLIR text).
 
     `gemm`: `auto` (VNNI kernels where the CPU has avx512_vnni, else portable), `vnni`,
-    `portable`, or `loops` (no kernel rewrite: `convert-linalg-to-loops` only)."""
+    `portable`, or `loops` (no kernel rewrite: `convert-linalg-to-loops` only).
+    `elementwise`, `line_info`, `epilogue`: see `lower_to_llvm`."""
     from torch_mlir.execution_engine import ExecutionEngine
 
     t0 = time.perf_counter()
-    low = lower_to_llvm(mlir_text, entry, gemm, threads)
+    low = lower_to_llvm(mlir_text, entry, gemm, threads, elementwise, line_info, epilogue)
     with low.ctx:
         t1 = time.perf_counter()
         try:
@@ -304,4 +351,4 @@ def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3,
             raise CompileError(f"LLVM JIT failed: {str(err).strip()[:2000]}") from None
         low.timings["llvm_s"] = time.perf_counter() - t1
     return CompiledModule(low.name, low.inputs, low.outputs, engine, low.module, time.perf_counter() - t0,
-                          [low.ctx], low.gemm, low.gemms, low.timings, low.libomp)
+                          [low.ctx], low.gemm, low.gemms, low.timings, low.libomp, low.elementwise)

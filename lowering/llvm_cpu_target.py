@@ -29,12 +29,13 @@ def lower_module(module: ModuleOp) -> ModuleOp:
     return module
 
 
-def compile_intvit(module: ModuleOp) -> tuple[CompiledModule, float]:
+def compile_intvit(module: ModuleOp, **options) -> tuple[CompiledModule, float]:
+    """`options`: `gemm`, `elementwise`, `threads`, `line_info` of `llvm_cpu.compile_module`."""
     from intvit.runtime.model_io import module_text
 
     t0 = time.perf_counter()
     lowered = lower_module(module.clone())
-    compiled = compile_module(module_text(lowered))
+    compiled = compile_module(module_text(lowered), **options)
     return compiled, time.perf_counter() - t0
 
 

@@ -88,7 +88,8 @@ def _run_shared_library(path: str, inputs, seed, check: bool) -> dict:
     return result
 
 
-def compile_file(path: str, target: str, output: str) -> dict:
+def compile_file(path: str, target: str, output: str, **options) -> dict:
+    """`options` go to the target (llvm-cpu: `gemm`, `elementwise`, `threads`, `line_info`)."""
     from intvit.dialects.context import load_module
 
     if target != "llvm-cpu":
@@ -97,8 +98,10 @@ def compile_file(path: str, target: str, output: str) -> dict:
     from intvit.lowering.aot import write_shared_library
     from intvit.lowering.llvm_cpu_target import compile_intvit
 
-    compiled, seconds = compile_intvit(module)
+    compiled, seconds = compile_intvit(module, **options)
     so = write_shared_library(compiled, output, source=str(Path(path).resolve()) if has_intvit_ops(module) else None)
     return {"file": path, "target": target, "output": str(so), "entry": f"intvit_{compiled.name}",
             "compile_s": seconds, "inputs": [s.to_json() for s in compiled.inputs],
-            "outputs": [s.to_json() for s in compiled.outputs]}
+            "outputs": [s.to_json() for s in compiled.outputs], "gemm": compiled.gemm,
+            "gemm_kernels": len(compiled.gemms), "elementwise": compiled.elementwise,
+            "threads": "openmp" if compiled.libomp else 1, "timings": compiled.timings}

@@ -134,7 +134,9 @@ def add_import(sub) -> None:
 def cmd_compile(args: argparse.Namespace) -> int:
     from intvit.runtime.runner import compile_file
 
-    info = compile_file(args.file, args.target, args.output)
+    options = {k: v for k, v in (("gemm", args.gemm), ("elementwise", args.elementwise), ("threads", args.threads),
+                                 ("line_info", args.line_info)) if v is not None}
+    info = compile_file(args.file, args.target, args.output, **options)
     if args.json:
         print(json.dumps(info))
     else:
@@ -148,6 +150,14 @@ def add_compile(sub) -> None:
     p.add_argument("file", help="an .mlir file")
     p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
     p.add_argument("-o", "--output", required=True, metavar="MODEL.so")
+    p.add_argument("--gemm", choices=["auto", "vnni", "portable", "loops"],
+                   help="llvm-cpu GEMM kernels (default auto: vnni where the CPU has avx512_vnni)")
+    p.add_argument("--elementwise", choices=["vector", "scalar", "loops"],
+                   help="llvm-cpu non-GEMM ops: 16-lane kernels (default), the same kernels scalar, "
+                        "or plain convert-linalg-to-loops")
+    p.add_argument("--threads", type=int, help="1: single-threaded code; default: OpenMP over all cores")
+    p.add_argument("--line-info", metavar="LOWERED.mlir",
+                   help="write the lowered module there and emit line tables into it (perf report --sort srcline)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_compile)
 
