@@ -108,8 +108,27 @@ __attribute__((destructor)) static void ws_unload(void) { ws_release(); }
 """
 
 
+AMX_C = r"""
+/* AMX tiles need the CPU (CPUID.7.0:EDX bits 24 and 25) and Linux's permission for the tile data
+   state, which a process must request once (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA). */
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static int intvit_amx_ready(void) {
+  static volatile int state;  /* 0: not asked yet, 1: granted, -1: unavailable */
+  if (state == 0) {
+    unsigned a, b, c, d;
+    int ok = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 24)) && (d & (1u << 25))
+             && syscall(SYS_arch_prctl, 0x1023, 18) == 0;
+    state = ok ? 1 : -1;
+  }
+  return state == 1;
+}
+"""
+
+
 def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig], features: list[str] = (),
-                workspace: bool = False) -> str:
+                workspace: bool = False, amx: bool = False) -> str:
     """C source of the plain entry point (descriptors built on the stack)."""
     sigs = [*inputs, *outputs]
     ranks = sorted({len(s.shape) for s in sigs})
@@ -119,11 +138,16 @@ def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig], fe
              *(_descriptor_struct(r) for r in ranks)]
     if workspace:
         lines.append(WORKSPACE_C)
+    if amx:
+        lines.append(AMX_C)
     decl = ", ".join(f"memref{len(s.shape)}_t *" for s in sigs)
     lines.append(f"void _mlir_ciface_intvit_ciface_{name}({decl});")
     lines.append(f"__attribute__((visibility(\"default\"))) int intvit_{name}({', '.join(params)}) {{")
     for f in features:
-        lines.append(f"  if (!__builtin_cpu_supports(\"{GCC_FEATURE[f]}\")) return 2;")
+        if f in GCC_FEATURE:
+            lines.append(f"  if (!__builtin_cpu_supports(\"{GCC_FEATURE[f]}\")) return 2;")
+    if amx:
+        lines.append("  if (!intvit_amx_ready()) return 2;")
     names = [f"in{i}" for i in range(len(inputs))] + [f"out{i}" for i in range(len(outputs))]
     for var, s in zip(names, sigs):
         rank = len(s.shape)
@@ -142,7 +166,8 @@ def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig], fe
 def write_shared_library(compiled: CompiledModule, path: str | Path, source: str | None = None) -> Path:
     """Link the compiled module into `path` (a .so) and write its JSON sidecar `<path>.json`."""
     path = Path(path).resolve()
-    features = host_features()
+    amx = getattr(compiled, "gemm", None) == "amx"
+    features = host_features() + (["amx_int8", "amx_tile"] if amx else [])
     with tempfile.TemporaryDirectory() as tmp:
         obj = Path(tmp) / "model.o"
         shim = Path(tmp) / "shim.c"
@@ -154,7 +179,7 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
         workspace = shutil.which("objcopy") is not None and subprocess.run(
             ["objcopy", "--redefine-sym", "malloc=intvit_ws_malloc", "--redefine-sym", "free=intvit_ws_free",
              str(obj)], capture_output=True).returncode == 0
-        shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace))
+        shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace, amx))
         # The JIT object is not position independent (large code model): allow its text relocations.
         cmd = ["gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,notext", "-o", str(path), str(shim), str(obj), "-lm"]
         libomp = getattr(compiled, "libomp", None)

@@ -11,8 +11,9 @@ iterators are all parallel, or all parallel but a reduction over the innermost d
   op for op to the same `arith` ops on vectors, table lookups (`memref.load` of a constant
   table) become `vector.gather`; the tail is masked; a row reduction keeps a vector accumulator
   and ends with `vector.reduction`;
-* the outer dimensions form one `scf.parallel` (OpenMP, like the GEMM kernels) when the op is
-  large enough to pay for a fork/join.
+* the outer dimensions are split over threads (one `omp.parallel`, each thread a contiguous
+  share of the rows: `openmp.open_parallel_range`) when the op is large enough to pay for a
+  fork/join.
 
 A division or remainder in the body stays a vector op (LLVM scalarizes it); in the masked tail
 its divisor is replaced by one in the masked-off lanes, which hold zeros.  Anything else the translator
@@ -31,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from intvit.lowering.gemm_kernels import _dims, _Emitter
+from intvit.lowering.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 LANES = 16
 PARALLEL_MIN_ELEMENTS = 8192  # below this a fork/join costs more than the op
@@ -361,72 +363,76 @@ class BodyTranslator:
 
 
 class _Kernel:
-    """Text of one kernel: the generic's operands, then the values its body captures."""
+    """One generic's code: `emit_row` writes what one iteration of the outer dimensions does;
+    `text` wraps it into a standalone kernel.  `row_op`: the generic's whole iteration space is
+    the outer one (a per-row scalar step inside a fused row kernel, `_RowKernel`)."""
 
-    def __init__(self, op, plan: Plan):
-        self.op, self.plan = op, plan
-        self.e = _Emitter()
+    def __init__(self, op, plan: Plan, e: _Emitter | None = None, prefix: str = "%x", tprefix: str = "%t",
+                 row_op: bool = False):
+        self.op, self.plan, self.prefix, self.row_op = op, plan, prefix, row_op
+        self.e = e or _Emitter()
         self.block = op.regions[0].blocks[0]
-        self.tr = BodyTranslator(self.block, self.e, plan.vector)
+        self.tr = BodyTranslator(self.block, self.e, plan.vector and not row_op, prefix=tprefix)
         self.lanes = self.tr.lanes
         self.vt, self.splat, self.outer = self.tr.vt, self.tr.splat, self.tr.outer
 
+    def name(self, i: int) -> str:
+        return f"{self.prefix}{i}"
+
     @property
     def params(self) -> list[tuple[str, str]]:
-        return [(f"%x{i}", a.type) for i, a in enumerate(self.plan.accesses)] + self.tr.params
+        return [(self.name(i), a.type) for i, a in enumerate(self.plan.accesses)] + self.tr.params
 
     @property
     def call_args(self) -> list:
         return list(self.op.operands) + self.tr.call_args
 
-    # -- loops -------------------------------------------------------------------------------
     def text(self, name: str) -> str:
         p, e = self.plan, self.e
-        rank = len(p.extents)
+        ivs = open_outer(e, p.extents[:-1], p.parallel)
+        self.emit_row(ivs)
+        close_outer(e, p.extents[:-1], p.parallel)
+        e.emit("return")
+        params = ", ".join(f"{n_}: {t}" for n_, t in self.params)
+        return "\n".join([f"func.func private @{name}({params}) {{", *e.const_lines(), *self.tr.preamble,
+                          *e.lines, "}"]) + "\n"
+
+    def emit_row(self, ivs: list[str]) -> None:
+        p, e, x = self.plan, self.e, self.name
         args = list(self.block.arguments)
-        ivs = [e.fresh("i") for _ in range(rank - 1)]
-        outer_dims = list(range(rank - 1))
-        if outer_dims:
-            lo = ", ".join(e.idx(0) for _ in outer_dims)
-            hi = ", ".join(e.idx(p.extents[d]) for d in outer_dims)
-            st = ", ".join(e.idx(1) for _ in outer_dims)
-            if p.parallel:
-                e.emit(f"scf.parallel ({', '.join(ivs)}) = ({lo}) to ({hi}) step ({st}) {{")
-                e.indent += 1
-            else:
-                for iv, d in zip(ivs, outer_dims):
-                    e.emit(f"scf.for {iv} = {e.idx(0)} to {e.idx(p.extents[d])} step {e.idx(1)} {{")
-                    e.indent += 1
+        out_arg, out, last = args[-1], p.accesses[-1], len(args) - 1
 
         def index(acc: Access, j: str | None) -> str:
-            return ", ".join(ivs[d] if d < rank - 1 else j for d in acc.dims)
+            return ", ".join(ivs[d] if d < len(ivs) else j for d in acc.dims)
 
         # row operands: once per row
         row_env = {}
-        out_arg = args[-1]
-        for i, acc in enumerate(p.accesses):
+        for i, acc in enumerate(p.accesses[:-1]):
             a = args[i]
             if acc.kind == "scalar":
-                row_env[a] = self.splat(f"%x{i}", acc.type)
-            elif acc.kind == "row" and (i < len(p.accesses) - 1):
-                s = e.op(f"memref.load %x{i}[{index(acc, None)}] : {acc.type}", "r")
-                row_env[a] = s if not p.vector else e.op(f"vector.broadcast {s} : {a.type} to {self.vt(str(a.type))}", "r")
-        combiner = None
-        if p.reduction:
-            combiner = self.combiner(out_arg)
+                row_env[a] = self.splat(x(i), acc.type)
+            elif acc.kind == "row":
+                s = e.op(f"memref.load {x(i)}[{index(acc, None)}] : {acc.type}", "r")
+                row_env[a] = s if not self.tr.vector else e.op(
+                    f"vector.broadcast {s} : {a.type} to {self.vt(str(a.type))}", "r")
+        if self.row_op:
+            if _uses(out_arg):
+                row_env[out_arg] = e.op(f"memref.load {x(last)}[{index(out, None)}] : {out.type}", "r")
+            self.tr.body(row_env, None)
+            e.emit(f"memref.store {self.tr.yielded(row_env)}, {x(last)}[{index(out, None)}] : {out.type}")
+            return
+        combiner = self.combiner(out_arg) if p.reduction else None
 
         def chunk(j: str, mask: str | None, acc_in: str | None) -> str | None:
             env = dict(row_env)
             for i, acc in enumerate(p.accesses[:-1]):
                 if acc.kind == "vector":
-                    env[args[i]] = self.tr.load(f"%x{i}", acc.type, index(acc, j), str(args[i].type), mask)
+                    env[args[i]] = self.tr.load(x(i), acc.type, index(acc, j), str(args[i].type), mask)
             if not p.reduction and _uses(out_arg):
-                env[out_arg] = self.tr.load(f"%x{len(args) - 1}", p.accesses[-1].type, index(p.accesses[-1], j),
-                                            str(out_arg.type), mask)
+                env[out_arg] = self.tr.load(x(last), out.type, index(out, j), str(out_arg.type), mask)
             if p.reduction:
                 env[out_arg] = acc_in
             self.tr.body(env, mask, skip=combiner[0] if combiner else None)
-            yielded = list(self.block.operations)[-1].operands[0]
             if p.reduction:
                 op_, value = combiner
                 v = self.tr.value(env, value)
@@ -434,20 +440,17 @@ class _Kernel:
                     v = e.op(f"arith.select {mask}, {v}, {self.identity(op_)} : {self.vt('i1')}, "
                              f"{self.vt(str(out_arg.type))}", "b")
                 return e.op(f"{op_.name} {acc_in}, {v} : {self.vt(str(out_arg.type))}", "acc")
-            out = p.accesses[-1]
-            y = self.tr.value(env, yielded)
-            self.tr.store(y, f"%x{len(args) - 1}", out.type, index(out, j), str(out_arg.type), mask)
+            self.tr.store(self.tr.yielded(env), x(last), out.type, index(out, j), str(out_arg.type), mask)
             return None
 
         n = p.extents[-1]
         step = self.lanes
         full, tail = (n // step) * step, n % step
-        out = p.accesses[-1]
         elem = str(out_arg.type)
         acc = None
         if p.reduction:
             acc = self.identity(combiner[0]) if p.vector else \
-                e.op(f"memref.load %x{len(args) - 1}[{index(out, None)}] : {out.type}", "r")
+                e.op(f"memref.load {x(last)}[{index(out, None)}] : {out.type}", "r")
         if full:
             j = e.fresh("j")
             if p.reduction:
@@ -472,22 +475,9 @@ class _Kernel:
             if p.vector:
                 kind = COMBINERS[combiner[0].name][0]
                 s = e.op(f"vector.reduction <{kind}>, {acc} : {self.vt(elem)} into {elem}", "s")
-                o = e.op(f"memref.load %x{len(args) - 1}[{index(out, None)}] : {out.type}", "r")
+                o = e.op(f"memref.load {x(last)}[{index(out, None)}] : {out.type}", "r")
                 acc = e.op(f"{combiner[0].name} {o}, {s} : {elem}", "s")
-            e.emit(f"memref.store {acc}, %x{len(args) - 1}[{index(out, None)}] : {out.type}")
-        if outer_dims:
-            if p.parallel:
-                e.emit("scf.reduce")
-                e.indent -= 1
-                e.emit("}")
-            else:
-                for _ in outer_dims:
-                    e.indent -= 1
-                    e.emit("}")
-        e.emit("return")
-        params = ", ".join(f"{n_}: {t}" for n_, t in self.params)
-        return "\n".join([f"func.func private @{name}({params}) {{", *e.const_lines(), *self.tr.preamble,
-                          *e.lines, "}"]) + "\n"
+            e.emit(f"memref.store {acc}, {x(last)}[{index(out, None)}] : {out.type}")
 
     def combiner(self, out_arg):
         """(combining op, the other operand) of a reduction body `yield op(out, v)`."""
@@ -512,6 +502,32 @@ class _Kernel:
         return self.e.const(value, self.vt(elem))
 
 
+def open_outer(e: _Emitter, extents: list[int], parallel: bool) -> list[str]:
+    """Loops over the outer dimensions (threaded: one contiguous share of rows per thread)."""
+    if not extents:
+        return []
+    if parallel:
+        return open_parallel_range(e, list(extents))
+    ivs = []
+    for extent in extents:
+        iv = e.fresh("i")
+        e.emit(f"scf.for {iv} = {e.idx(0)} to {e.idx(extent)} step {e.idx(1)} {{")
+        e.indent += 1
+        ivs.append(iv)
+    return ivs
+
+
+def close_outer(e: _Emitter, extents: list[int], parallel: bool) -> None:
+    if not extents:
+        return
+    if parallel:
+        close_parallel_range(e)
+        return
+    for _ in extents:
+        e.indent -= 1
+        e.emit("}")
+
+
 def _int_attr(attr) -> int:
     from torch_mlir import ir
 
@@ -530,12 +546,20 @@ def _row_major(shape: list[int]) -> list[int]:
     return list(reversed(strides))
 
 
-def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True) -> dict:
-    """Replace every generic the translator handles with a kernel call, in place.
+def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, fuse: bool = True) -> dict:
+    """Replace every generic the translator handles with a kernel call, in place: runs of row
+    generics first (`row_kernels`, when `fuse`), then each remaining generic alone.
 
-    Returns counts: {"vector": n, "scalar": n, "parallel": n, "left": n, "kernels": n}."""
+    Returns counts: {"vector", "scalar", "parallel", "left", "kernels", "row_kernels",
+    "row_members"}."""
     from torch_mlir import ir
 
+    from intvit.lowering.row_kernels import fuse_rows
+
+    kernels: set[str] = set()
+    first = list(module.body.operations)[0]
+    rows = fuse_rows(module, parallel, vectorize, kernels, first) if fuse else \
+        {"row_kernels": 0, "row_members": 0, "parallel": 0}
     found = []
 
     def visit(op):
@@ -544,9 +568,8 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True) 
         return ir.WalkResult.ADVANCE
 
     module.operation.walk(visit)
-    stats = {"vector": 0, "scalar": 0, "parallel": 0, "left": 0, "kernels": 0}
-    kernels: set[str] = set()
-    first = list(module.body.operations)[0]
+    stats = {"vector": 0, "scalar": 0, "parallel": rows["parallel"], "left": 0, "kernels": 0,
+             "row_kernels": rows["row_kernels"], "row_members": rows["row_members"]}
     for op in found:
         try:
             plan = plan_generic(op, parallel, vectorize)
@@ -557,9 +580,7 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True) 
             continue
         name = f"__intvit_ew_{hashlib.sha1(body_text.encode()).hexdigest()[:16]}"
         if name not in kernels:
-            kmod = ir.Module.parse(body_text.replace("@KERNEL(", f"@{name}(", 1))
-            for kop in list(kmod.body.operations):
-                kop.operation.move_before(first)
+            move_kernel(body_text.replace("@KERNEL(", f"@{name}(", 1), first)
             kernels.add(name)
         with ir.InsertionPoint(op), op.location:
             ir.Operation.create("func.call", results=[], operands=list(kernel.call_args),
@@ -568,4 +589,6 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True) 
         stats["vector" if plan.vector else "scalar"] += 1
         stats["parallel"] += int(plan.parallel)
     stats["kernels"] = len(kernels)
+    if stats["parallel"]:
+        add_declarations(module)
     return stats

@@ -32,9 +32,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from intvit.lowering.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
+
 MR_VNNI, NR_VNNI = 6, 4  # 24 accumulators + 4 B panels + 1 A broadcast <= 32 zmm registers
+MR_AMX, NR_AMX = 32, 2    # 2 x 2 C tiles + 2 A tiles + 2 B tiles = the 8 AMX tile registers
+SCRATCH_T = "memref<32x32xi32>"
 MR_PORTABLE, NR_PORTABLE = 4, 3
 XOR80 = -2139062144  # 0x80808080 as i32
+
+
+def amx_ready() -> bool:
+    """AMX-INT8 usable in this process: the CPU flags, and Linux's permission for the tile data
+    state (`arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)`, process-wide; requested here
+    so that the JIT may run tiles; the AOT library requests it itself)."""
+    import ctypes
+    import platform
+
+    from intvit.runtime.executor import cpu_flags
+
+    flags = cpu_flags()
+    if platform.machine() != "x86_64" or not {"amx_int8", "amx_tile"} <= flags:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syscall(158, 0x1023, 18) == 0  # SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XTILEDATA
+    except (OSError, AttributeError):
+        return False
 
 
 def cpu_has_avx512_vnni() -> bool:
@@ -227,14 +250,14 @@ class Plan:
 
     g: Gemm
     shapes: tuple            # (A, B, C) static shapes
-    variant: str             # "vnni" | "portable"
+    variant: str             # "amx" | "vnni" | "portable"
     prepacked: bool          # B panels (and the correction) passed in, packed at compile time
     init: str                # "c": accumulate onto C; "bias": C = bias[n] + A.B; "zero": C = A.B
     parallel: bool = False   # full (panel group, row tile) blocks in one 2-D `scf.parallel` (OpenMP)
 
     @property
     def ks(self) -> int:
-        return 4 if self.variant == "vnni" else 1
+        return 4 if self.variant in ("vnni", "amx") else 1
 
     @property
     def name(self) -> str:
@@ -253,20 +276,56 @@ class Plan:
         return types
 
 
+def emit_amx_tiles(e, a: str, a_t: str, b: str, b_t: str, scr: str, m0: str, b_rows: list[str], a_rows: list[int],
+                   widths: list[int], k: int) -> None:
+    """C tiles (rows `a_rows` x `widths`) = A[m0.., :] . the B panels starting at `b_rows`, K
+    unrolled in steps of 64 (a tile cannot be carried by an scf.for), stored to the scratch."""
+    tiles = [[e.op(f"x86.amx.tile_zero : !x86.amx.tile<{r}x{w}xi32>", "ct") for w in widths] for r in a_rows]
+    for kt in range(k // 64):
+        a_tiles = [e.op(f"x86.amx.tile_load {a}[{e.add(m0, 16 * i)}, {e.idx(64 * kt)}] : {a_t} into "
+                        f"!x86.amx.tile<{r}x64xi8>", "at") for i, r in enumerate(a_rows)]
+        b_tiles = [e.op(f"x86.amx.tile_load {b}[{e.add(row, 16 * kt)}, {e.idx(0)}] : {b_t} into "
+                        f"!x86.amx.tile<16x{4 * w}xi8>", "bt") for row, w in zip(b_rows, widths)]
+        tiles = [[e.op(f"x86.amx.tile_muli {a_tiles[i]}, {b_tiles[j]}, {tiles[i][j]} : !x86.amx.tile<{r}x64xi8>, "
+                       f"!x86.amx.tile<16x{4 * w}xi8>, !x86.amx.tile<{r}x{w}xi32>", "ct")
+                  for j, w in enumerate(widths)] for i, r in enumerate(a_rows)]
+    for i, r in enumerate(a_rows):
+        for j, w in enumerate(widths):
+            e.emit(f"x86.amx.tile_store {scr}[{e.idx(16 * i)}, {e.idx(16 * j)}], {tiles[i][j]} : {SCRATCH_T}, "
+                   f"!x86.amx.tile<{r}x{w}xi32>")
+
+
+def amx_tiles_text(a_t: str, b_t: str, a_rows: list[int], widths: list[int], k: int) -> tuple[str, str]:
+    """(name, text) of `@name(A, Bp, scratch, m0, brow...)`: an AMX block of edge tiles in its
+    own never-inlined function.  LLVM's tile register allocator runs out of the 8 tile
+    registers when one function holds tiles of several shapes, so the kernel keeps only its
+    full 32 x 32 blocks inline."""
+    e = _Emitter()
+    b_rows = [f"%brow{j}" for j in range(len(widths))]
+    emit_amx_tiles(e, "%a", a_t, "%b", b_t, "%s", "%m0", b_rows, a_rows, widths, k)
+    e.emit("return")
+    params = ", ".join([f"%a: {a_t}", f"%b: {b_t}", f"%s: {SCRATCH_T}", "%m0: index"] +
+                       [f"{b}: index" for b in b_rows])
+    body = "\n".join([*e.const_lines(), *e.lines, "}"])
+    name = f"__intvit_amx_{hashlib.sha1((params + body).encode()).hexdigest()[:16]}"
+    return name, f"func.func private @{name}({params}) attributes {{llvm.no_inline}} {{\n{body}\n"
+
+
 def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
     """MLIR text of one kernel `func.func private @name(A, B, C[, bias][, Bp, corr])` on memrefs.
 
     With a fused `epilogue` (`gemm_epilogue.Epilogue`) C is not a parameter: the accumulators
     go through the consumer's body into its output, whose operands follow the others."""
     g, prepacked, init_kind = plan.g, plan.prepacked, plan.init
-    vnni = plan.variant == "vnni"
+    amx = plan.variant == "amx"
+    vnni = plan.variant in ("vnni", "amx")  # AMX B tiles use the VNNI panel layout
     ks = 4 if vnni else 1
     lanes = 16 * ks
     nb_all, kb_all = -(-g.n // 16), -(-g.k // ks)
     nb_full, n_rem = g.n // 16, g.n % 16
     kb_full, k_rem = g.k // ks, g.k % ks
-    mr_max, nr_max = (MR_VNNI, NR_VNNI) if vnni else (MR_PORTABLE, NR_PORTABLE)
-    correct = vnni and not g.a_unsigned
+    mr_max, nr_max = (MR_AMX, NR_AMX) if amx else (MR_VNNI, NR_VNNI) if vnni else (MR_PORTABLE, NR_PORTABLE)
+    correct = plan.variant == "vnni" and not g.a_unsigned  # tdpbssd multiplies s8 x s8 itself
     types = plan.arg_types()
     ta, tb, tc = types[:3]
     bias_t = types[3] if init_kind == "bias" else None
@@ -282,6 +341,16 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
     else:
         bp = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {bp_t}", "bp")
         corr = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {corr_t}", "corr") if correct else None
+
+    bp2_t = f"memref<{nb_all * kb_all}x{lanes}xi8>"
+    bp2 = e.op(f"memref.collapse_shape {bp} [[0, 1], [2]] : {bp_t} into {bp2_t}", "bp2") if amx else None
+    # AMX tiles leave through a stack scratch: one at entry, one per thread in parallel regions
+    # (an alloca in a loop body would grow the stack every iteration)
+    scratch = [e.op(f"memref.alloca() {{alignment = 64 : i64}} : {SCRATCH_T}", "scr") if amx else None] * 2
+
+    def thread_scratch() -> None:
+        if amx:
+            scratch[0] = e.op(f"memref.alloca() {{alignment = 64 : i64}} : {SCRATCH_T}", "scr")
 
     # batch loops
     bidx = []
@@ -483,10 +552,14 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
                         v = e.op(f"arith.subi {v}, {corr_v[j]} : vector<16xi32>", "c")
                     row.append(v)
                 init.append(row)
+        if amx:
+            accs = amx_block(init, m0, mr, blocks, widths)
         flat = [v for row in init for v in row]
         count = len(flat)
         vt = ", ".join(["vector<16xi32>"] * count)
-        if kb_full:
+        if amx:
+            pass
+        elif kb_full:
             kb, res = e.fresh("kb"), e.fresh("r")
             iters = [[e.fresh("acc") for _ in widths] for _ in rows]
             args = ", ".join(f"{it} = {v}" for it, v in zip([x for r in iters for x in r], flat))
@@ -500,7 +573,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             accs = [[f"{res}#{i * len(widths) + j}" for j in range(len(widths))] for i in range(len(rows))]
         else:
             accs = init
-        if k_rem:
+        if k_rem and not amx:
             accs = step(accs, rows, blocks, e.idx(kb_full), k_rem)
         if epilogue is not None:
             epilogue.columns(bidx, cols, masks)
@@ -515,6 +588,42 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
                     e.emit(f"vector.store {accs[i][j]}, %C[{at}] : {tc}, vector<16xi32>")
                 else:
                     e.emit(f"vector.maskedstore %C[{at}], {mask}, {accs[i][j]} : {tc}, vector<16xi1>, vector<16xi32>")
+
+    def amx_block(init: list[list[str]], m0: str, mr: int, blocks: list[str], widths: list[int]) -> list[list[str]]:
+        """C = A.B with AMX tiles (tdpbssd): up to 2 x 2 C tiles of 16 x 16, K fully unrolled in
+        steps of 64 (tiles cannot cross an scf.for); the tiles go through a stack scratch
+        into the same vector<16xi32> rows (plus init) the VNNI path ends with."""
+        a_rows = [16] * (mr // 16) + ([mr % 16] if mr % 16 else [])
+        scr, scr_t = scratch[0], SCRATCH_T
+        sa = g.a_strides
+        a2_t = f"memref<{g.m}x{g.k}xi8, strided<[{sa[-2]}, 1], offset: ?>>"
+        if bidx:
+            offs = ", ".join([*bidx, "0", "0"])
+            a2 = e.op(f"memref.subview %A[{offs}] [{', '.join(['1'] * len(bidx))}, {g.m}, {g.k}] "
+                      f"[{', '.join(['1'] * (len(bidx) + 2))}] : {ta} to {a2_t}", "a2")
+        else:
+            a2, a2_t = "%A", ta
+        b_rows = [e.mul(b, kb_all) for b in blocks]
+        if a_rows == [16, 16] and widths == [16, 16]:  # the common block: inline, one tile shape
+            emit_amx_tiles(e, a2, a2_t, bp2, bp2_t, scr, m0, b_rows, a_rows, widths, g.k)
+        else:
+            helper = amx_tiles_text(a2_t, bp2_t, a_rows, widths, g.k)
+            helpers[helper[0]] = helper[1]
+            args = ", ".join([a2, bp2, scr, m0, *b_rows])
+            types = ", ".join([a2_t, bp2_t, scr_t] + ["index"] * (1 + len(b_rows)))
+            e.emit(f"func.call @{helper[0]}({args}) : ({types}) -> ()")
+        out = []
+        for r in range(mr):
+            row = []
+            for j in range(len(widths)):
+                v = e.op(f"vector.load {scr}[{e.idx(r)}, {e.idx(16 * j)}] : {scr_t}, vector<16xi32>", "cv")
+                if init_kind != "zero":
+                    v = e.op(f"arith.addi {v}, {init[r][j]} : vector<16xi32>", "cv")
+                row.append(v)
+            out.append(row)
+        return out
+
+    helpers: dict[str, str] = {}
 
     def row_sweep(nb0: str, widths: list[int]) -> None:
         mt_full, m_rem = g.m // mr_max, g.m % mr_max
@@ -531,25 +640,19 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
     nt_full = nb_full // nr_max
     mt_full, m_rem = g.m // mr_max, g.m % mr_max
     if nt_full and plan.parallel and nt_full * mt_full > 1:
-        # Blocks write disjoint C tiles and only read A and the packed B: one 2-D parallel loop,
-        # which `convert-scf-to-openmp` splits into equal contiguous chunks (panel-major, so
-        # each thread keeps its B panels in cache while it sweeps the rows).
-        nt, mt = e.fresh("nt"), e.fresh("mt")
+        # Blocks write disjoint C tiles and only read A and the packed B: each thread takes one
+        # contiguous share of the (panel group, row tile) blocks, panel-major, so that it keeps
+        # its B panels in cache while it sweeps the rows.
         if mt_full:
-            e.emit(f"scf.parallel ({nt}, {mt}) = ({e.idx(0)}, {e.idx(0)}) to ({e.idx(nt_full)}, {e.idx(mt_full)}) "
-                   f"step ({e.idx(1)}, {e.idx(1)}) {{")
-            e.indent += 1
+            nt, mt = open_parallel_range(e, [nt_full, mt_full], prologue=thread_scratch)
             tile(e.mul(mt, mr_max), mr_max, e.mul(nt, nr_max), [16] * nr_max)
-            e.emit("scf.reduce")
-            e.indent -= 1
-            e.emit("}")
+            close_parallel_range(e)
+            scratch[0] = scratch[1]
         if m_rem:
-            e.emit(f"scf.parallel ({nt}) = ({e.idx(0)}) to ({e.idx(nt_full)}) step ({e.idx(1)}) {{")
-            e.indent += 1
+            (nt,) = open_parallel_range(e, [nt_full], prologue=thread_scratch)
             tile(e.idx(mt_full * mr_max), m_rem, e.mul(nt, nr_max), [16] * nr_max)
-            e.emit("scf.reduce")
-            e.indent -= 1
-            e.emit("}")
+            close_parallel_range(e)
+            scratch[0] = scratch[1]
     elif nt_full:
         nt = e.fresh("nt")
         e.emit(f"scf.for {nt} = {e.idx(0)} to {e.idx(nt_full)} step {e.idx(1)} {{")
@@ -582,7 +685,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         params += epilogue.params()
         preamble = epilogue.tr.preamble
     head = f"func.func private @{name or plan.name}({', '.join(params)}) {{"
-    return "\n".join([head, *e.const_lines(), *preamble, *e.lines, "}"]) + "\n"
+    return "\n".join([head, *e.const_lines(), *preamble, *e.lines, "}", *helpers.values()]) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -689,6 +792,16 @@ def find_init(gemm_op, c_value):
     return "c", None, None
 
 
+def kernel_variant(variant: str, g: Gemm) -> str:
+    """The variant one GEMM gets: AMX takes s8 x s8 with K a multiple of 64 (a tile row), VNNI
+    takes an unsigned or signed A but a signed B; the rest falls back a step."""
+    if variant == "amx" and (g.a_unsigned or g.b_unsigned or g.k % 64):
+        variant = "vnni"
+    if variant == "vnni" and g.b_unsigned:
+        variant = "portable"
+    return variant
+
+
 def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool = True,
                   parallel: bool = False, fuse_epilogue: bool = True) -> list[dict]:
     """Replace every matching GEMM `linalg.generic` (memref form) with a kernel call, in place.
@@ -721,7 +834,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
     records = []
     first = list(module.body.operations)[0]
     for op, g in found:
-        kind = "portable" if variant == "vnni" and g.b_unsigned else variant
+        kind = kernel_variant(variant, g)
         a, b, c = list(op.operands)
         shapes = tuple(tuple(ir.MemRefType(v.type).shape) for v in (a, b, c))
         const_b = None if g.b_batched else constant_value(globals_, b, blobs)
@@ -741,9 +854,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
             del types[2]  # no C parameter
         with ir.InsertionPoint(op if epi is None else epi.op), op.location:
             if name not in kernels:
-                kmod = ir.Module.parse(text)
-                for kop in list(kmod.body.operations):
-                    kop.operation.move_before(first)
+                move_kernel(text, first)
                 kernels.add(name)
             values = [a, b] + ([c] if epi is None else []) + ([bias] if init == "bias" else [])
             operands = [v if v.type == t else ir.Operation.create("memref.cast", results=[t], operands=[v]).result
@@ -774,5 +885,9 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         if init_op is not None:
             init_op.erase()
         records.append({"batch": list(g.batch), "m": g.m, "n": g.n, "k": g.k, "variant": kind,
-                        "prepacked": plan.prepacked, "init": init, "kernel": name, "epilogue": epi is not None})
+                        "prepacked": plan.prepacked, "init": init, "kernel": name, "epilogue": epi is not None,
+                        "b_nk": g.b_nk, "a_unsigned": g.a_unsigned, "b_unsigned": g.b_unsigned,
+                        "b_batched": g.b_batched})
+    if parallel:
+        add_declarations(module)
     return records

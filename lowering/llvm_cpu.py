@@ -78,7 +78,7 @@ TO_LLVM_OMP = TO_LLVM.replace("func.func(convert-linalg-to-loops)",
                               "func.func(convert-linalg-to-loops),convert-scf-to-openmp").replace(
     "convert-scf-to-cf", "finalize-memref-to-llvm,convert-scf-to-cf,convert-openmp-to-llvm")
 
-GEMM_VARIANTS = ("auto", "vnni", "portable", "loops")
+GEMM_VARIANTS = ("auto", "amx", "vnni", "portable", "loops")
 # Non-GEMM generics: "vector" (16-lane kernels, `ewise_kernels`), "scalar" (the same kernels one
 # element per step) or "loops" (`convert-linalg-to-loops`, LLVM's own vectorizer).
 ELEMENTWISE_VARIANTS = ("vector", "scalar", "loops")
@@ -189,21 +189,26 @@ def wide_vectors() -> bool:
 def prefer_512(module) -> None:
     from torch_mlir import ir
 
-    attrs = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.StringAttr.get(k), ir.StringAttr.get("512")])
-                              for k in ("prefer-vector-width", "min-legal-vector-width")])
+    wide = [ir.ArrayAttr.get([ir.StringAttr.get(k), ir.StringAttr.get("512")])
+            for k in ("prefer-vector-width", "min-legal-vector-width")]
     for op in module.body.operations:
         if op.operation.name == "llvm.func" and len(op.regions[0].blocks):
-            op.attributes["passthrough"] = attrs
+            old = list(ir.ArrayAttr(op.attributes["passthrough"])) if "passthrough" in op.attributes else []
+            op.attributes["passthrough"] = ir.ArrayAttr.get(old + wide)
 
 
 def resolve_gemm(gemm: str) -> str:
-    """`auto` -> `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
-    from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni
+    """`auto` -> `amx` where the CPU has AMX-INT8 and the kernel grants the tile state, else
+    `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
+    from intvit.lowering.gemm_kernels import amx_ready, cpu_has_avx512_vnni
 
     if gemm not in GEMM_VARIANTS:
         raise CompileError(f"unknown GEMM variant {gemm!r} (one of {', '.join(GEMM_VARIANTS)})")
     if gemm == "auto":
-        return "vnni" if cpu_has_avx512_vnni() else "portable"
+        return "amx" if amx_ready() else "vnni" if cpu_has_avx512_vnni() else "portable"
+    if gemm == "amx" and not amx_ready():
+        raise CompileError("GEMM variant 'amx' needs a CPU with amx_int8/amx_tile (/proc/cpuinfo) and a kernel "
+                           "that grants the AMX tile state (Linux >= 5.16, arch_prctl ARCH_REQ_XCOMP_PERM)")
     if gemm == "vnni" and not cpu_has_avx512_vnni():
         raise CompileError("GEMM variant 'vnni' needs a CPU with avx512_vnni (not in /proc/cpuinfo)")
     return gemm
@@ -277,6 +282,8 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
             pipeline = TO_LLVM_OMP if parallel else TO_LLVM
+            if gemm == "amx":  # the x86.amx tile ops
+                pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
             if line_info:
                 pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
             passmanager.PassManager.parse(f"builtin.module({pipeline})").run(module.operation)

@@ -2,8 +2,12 @@
 
 Peers: PyTorch FP32 eager, PyTorch int8 dynamic quantization of the Linear layers, ONNX Runtime
 FP32 and int8 dynamic (when `onnxruntime` is installed: `pip install -e .[bench]`), and the
-measured `vpdpbusd` peak of this CPU.  The compile runs in a child process that writes the `.so`,
-so its wall time and peak RSS are the compile's alone; the parent loads the `.so` and times it.
+measured peaks of this CPU's int8 units (`vpdpbusd`, and `tdpbssd` where AMX is usable).  The
+compile runs in a child process that writes the `.so` and computes the golden model's output
+for the benchmark input, so its wall time and peak RSS are the compile's alone; the parent loads
+the `.so`, checks it bit for bit, and times it into preallocated outputs.  The GEMM kernels'
+share of peak comes from timing each of the model's GEMMs alone (`gemm_bench`), not from the
+whole model's time (which `model_gops` reports).
 """
 
 from __future__ import annotations
@@ -30,20 +34,25 @@ def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
     return float(np.median(samples) * 1000)
 
 
-def _compile_child(model_name: str, calib: str, seed: int, so_path: str, out: mp.Queue) -> None:
+def _compile_child(model_name: str, calib: str, seed: int, so_path: str, x: np.ndarray, threads: int,
+                   gemm: str, out: mp.Queue) -> None:
     try:
         from intvit.lowering.aot import write_shared_library
         from intvit.lowering.llvm_cpu_target import compile_intvit
+        from intvit.runtime.interpreter import run_module
         from intvit.runtime.model_io import import_named_model
 
         result, _ = import_named_model(model_name, calib=calib, seed=seed)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        compiled, seconds = compile_intvit(result.module)
+        compiled, seconds = compile_intvit(result.module, threads=1 if threads == 1 else None, gemm=gemm)
         t0 = time.perf_counter()
         write_shared_library(compiled, so_path)
-        out.put({"compile_s": seconds, "aot_link_s": time.perf_counter() - t0,
-                 "compile_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                 "import_peak_rss_mb": rss_before / 1024, "import": result.timings})
+        info = {"compile_s": seconds, "aot_link_s": time.perf_counter() - t0,
+                "compile_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "import_peak_rss_mb": rss_before / 1024, "import": result.timings,
+                "gemm": compiled.gemm, "gemms": compiled.gemms, "elementwise": compiled.elementwise}
+        info["golden"] = run_module(result.module, [x])
+        out.put(info)
     except Exception as err:  # reported by the parent
         out.put({"error": f"{type(err).__name__}: {err}"})
 
@@ -93,10 +102,12 @@ def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
 
 
 def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
-              calib: str = "8", seed: int = 0, repeat: int = 20) -> dict:
+              calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True,
+              gemm: str = "auto") -> dict:
     from intvit.lowering.aot import load_so
+    from intvit.runtime.gemm_bench import time_gemm_kernels
     from intvit.runtime.model_io import build_named_model
-    from intvit.runtime.peak import measure_peak_gops
+    from intvit.runtime.peak import measure_amx_peak_gops, measure_peak_gops
 
     if target != "llvm-cpu":
         from intvit.runtime.targets import compile_for
@@ -110,14 +121,18 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
     with tempfile.TemporaryDirectory() as tmp:
         so_path = str(Path(tmp) / "model.so")
         queue: mp.Queue = mp.get_context("spawn").Queue()
-        child = mp.get_context("spawn").Process(target=_compile_child, args=(model_name, calib, seed, so_path, queue))
+        child = mp.get_context("spawn").Process(target=_compile_child,
+                                                args=(model_name, calib, seed, so_path, x, threads, gemm, queue))
         child.start()
         compile_info = queue.get()
         child.join()
         if "error" in compile_info:
             raise RuntimeError(f"compile failed: {compile_info['error']}")
         compiled = load_so(so_path)
-        intvit_ms = _time(lambda: compiled(x), repeat=repeat)
+        outs = [np.empty(shape, dtype) for shape, dtype in compiled.outputs]
+        compiled(x, out=outs)
+        bit_exact = all(np.array_equal(o, g) for o, g in zip(outs, compile_info["golden"]))
+        intvit_ms = _time(lambda: compiled(x, out=outs), repeat=repeat)
     xt = torch.from_numpy(x)
     with torch.no_grad():
         fp32_ms = _time(lambda: model(xt), repeat=repeat)
@@ -125,17 +140,26 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
         int8_ms = _time(lambda: qmodel(xt), repeat=repeat)
     peers = _onnx_peers(model, x, threads)
     peak = measure_peak_gops(threads)
+    amx_peak = measure_amx_peak_gops(threads)
     macs = gemm_macs(model, shape)
     achieved = 2 * macs / (intvit_ms / 1000) / 1e9
+    unit = compile_info["gemm"]
+    unit_peak = amx_peak if unit == "amx" else peak if unit == "vnni" else None
+    kernels = time_gemm_kernels(compile_info["gemms"], 1 if threads == 1 else None) if gemm_kernels else None
+    kernel_gops = 2 * kernels["gemm_macs"] / (kernels["gemm_ms"] / 1000) / 1e9 if kernels else None
     report = {
         "model": model_name, "target": target, "batch": batch, "threads": threads,
         "intvit_ms": intvit_ms, "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
         "ort_fp32_ms": peers.get("ort_fp32_ms"), "ort_int8_ms": peers.get("ort_int8_ms"),
         "speedup_vs_fp32": fp32_ms / intvit_ms, "speedup_vs_int8": int8_ms / intvit_ms,
         "speedup_vs_ort_int8": (peers["ort_int8_ms"] / intvit_ms) if peers.get("ort_int8_ms") else None,
-        "gemm_gmacs": macs / 1e9, "peak_gops": peak, "model_gops": achieved,
-        "gemm_peak_fraction": (achieved / peak) if peak else None,
-        "gemm_floor_ms": (2 * macs / (peak * 1e9) * 1000) if peak else None,
+        "bit_exact": bit_exact, "gemm_unit": unit,
+        "gemm_gmacs": macs / 1e9, "peak_gops": peak, "amx_peak_gops": amx_peak, "model_gops": achieved,
+        "gemm_kernel_ms": kernels["gemm_ms"] if kernels else None, "gemm_kernel_gops": kernel_gops,
+        "gemm_peak_fraction": (kernel_gops / unit_peak) if kernel_gops and unit_peak else None,
+        "gemm_floor_ms": (2 * macs / (unit_peak * 1e9) * 1000) if unit_peak else None,
+        "gemm_shapes": kernels["shapes"] if kernels else None,
+        "elementwise": compile_info["elementwise"],
         "compile_s": compile_info["compile_s"], "compile_peak_rss_mb": compile_info["compile_peak_rss_mb"],
         "import_peak_rss_mb": compile_info["import_peak_rss_mb"], "aot_link_s": compile_info["aot_link_s"],
         "import_s": sum(compile_info["import"].values()), "calibration_images": int(calib) if calib.isdigit() else None,
@@ -158,10 +182,18 @@ def format_bench(r: dict) -> str:
              f"  PyTorch int8 dynamic   {ms(r['torch_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_int8'])}",
              f"  ONNX Runtime FP32      {ms(r['ort_fp32_ms'])}",
              f"  ONNX Runtime int8      {ms(r['ort_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_ort_int8'])}"]
+    lines.append(f"  output vs golden model {'bit-exact' if r['bit_exact'] else 'MISMATCH'}")
     if r["peak_gops"]:
-        lines.append(f"  VNNI peak (measured)   {r['peak_gops']:8.0f} GOPS -> GEMM floor {r['gemm_floor_ms']:.2f} ms "
-                     f"for {r['gemm_gmacs']:.2f} GMAC; intvit reaches {r['model_gops']:.0f} GOPS "
-                     f"({100 * r['gemm_peak_fraction']:.1f}% of peak, whole model)")
+        lines.append(f"  VNNI peak (measured)   {r['peak_gops']:8.0f} GOPS")
+    if r.get("amx_peak_gops"):
+        lines.append(f"  AMX peak (measured)    {r['amx_peak_gops']:8.0f} GOPS")
+    if r.get("gemm_kernel_ms") is not None:
+        frac = f", {100 * r['gemm_peak_fraction']:.0f}% of the {r['gemm_unit'].upper()} peak" \
+            if r.get("gemm_peak_fraction") else ""
+        floor = f"; floor {r['gemm_floor_ms']:.2f} ms" if r.get("gemm_floor_ms") else ""
+        lines.append(f"  GEMM kernels ({r['gemm_unit']})   {r['gemm_kernel_ms']:8.2f} ms for {r['gemm_gmacs']:.2f} GMAC "
+                     f"= {r['gemm_kernel_gops']:.0f} GOPS{frac}{floor}")
+    lines.append(f"  whole model            {r['model_gops']:8.0f} GOPS (GEMM work / model latency)")
     lines.append(f"  import + calibrate + quantize {r['import_s']:.1f} s (peak RSS {r['import_peak_rss_mb']:.0f} MB); "
                  f"compile {r['compile_s']:.1f} s (peak RSS {r['compile_peak_rss_mb']:.0f} MB)")
     if r.get("note"):

@@ -1,8 +1,11 @@
-"""A VNNI peak micro-kernel: `vpdpbusd` (u8 x s8 -> i32, 64 MACs each) in a register-only loop,
-built with the same MLIR -> LLVM path as the models, run on every thread through ctypes.
+"""Peak micro-kernels of this CPU's int8 units, built with the same MLIR -> LLVM path as the
+models and run on every thread through ctypes: the ceilings `bench` compares the compiled GEMMs
+against.
 
-Eight independent accumulators hide the instruction latency, so the loop measures throughput;
-the result is the ceiling `bench` compares the compiled GEMMs against.
+* VNNI: `vpdpbusd` (u8 x s8 -> i32, 64 MACs each) in a register-only loop; eight independent
+  accumulators hide the instruction latency, so the loop measures throughput.
+* AMX: `tdpbssd` (s8 x s8 -> i32, 16 x 16 x 64 MACs each) on four C tiles from two A and two B
+  tiles held in tile registers, 32 products per loaded set (the blocking the GEMM kernels use).
 """
 
 from __future__ import annotations
@@ -101,4 +104,88 @@ def measure_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | None:
             w.join()
         elapsed = time.perf_counter() - t0
     ops = 2 * MACS_PER_VPDPBUSD * ACCUMULATORS * iters * threads
+    return ops / elapsed / 1e9
+
+
+AMX_PRODUCTS = 32  # tdpbssd per loop iteration (4 C tiles x 8)
+MACS_PER_TDPBSSD = 16 * 16 * 64
+
+
+def amx_kernel_text() -> str:
+    tile_a, tile_c = "!x86.amx.tile<16x64xi8>", "!x86.amx.tile<16x16xi32>"
+    lines = ["func.func @amx_peak(%iters: i64, %buf: memref<64x64xi8>, %out: memref<32x32xi32>) "
+             "attributes {llvm.emit_c_interface} {",
+             "  %c0 = arith.constant 0 : index", "  %c1 = arith.constant 1 : index",
+             "  %c16 = arith.constant 16 : index", "  %c32 = arith.constant 32 : index",
+             "  %c48 = arith.constant 48 : index",
+             "  %n = arith.index_cast %iters : i64 to index",
+             "  scf.for %i = %c0 to %n step %c1 {"]
+    for t, row in (("a0", "%c0"), ("a1", "%c16"), ("b0", "%c32"), ("b1", "%c48")):
+        lines.append(f"    %{t} = x86.amx.tile_load %buf[{row}, %c0] : memref<64x64xi8> into {tile_a}")
+    cur = {}
+    for i in range(2):
+        for j in range(2):
+            cur[i, j] = f"%z{i}{j}"
+            lines.append(f"    %z{i}{j} = x86.amx.tile_zero : {tile_c}")
+    for r in range(AMX_PRODUCTS // 4):
+        for i in range(2):
+            for j in range(2):
+                nxt = f"%p{r}_{i}{j}"
+                lines.append(f"    {nxt} = x86.amx.tile_muli %a{i}, %b{j}, {cur[i, j]} : {tile_a}, {tile_a}, {tile_c}")
+                cur[i, j] = nxt
+    for i in range(2):
+        for j in range(2):
+            lines.append(f"    x86.amx.tile_store %out[%c{16 * i if i else 0}, %c{16 * j if j else 0}], {cur[i, j]} : "
+                         f"memref<32x32xi32>, {tile_c}")
+    lines += ["  }", "  return", "}"]
+    return "\n".join(lines).replace("%c16 * 0", "%c0")
+
+
+def measure_amx_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | None:
+    """Measured int8 ops/s of `tdpbssd` on `threads` threads; None without usable AMX."""
+    import subprocess
+
+    import numpy as np
+
+    from intvit.lowering.gemm_kernels import amx_ready
+
+    if not amx_ready():
+        return None
+    from torch_mlir import ir, passmanager
+    from torch_mlir.execution_engine import ExecutionEngine
+    from torch_mlir.runtime import get_ranked_memref_descriptor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = ir.Context()
+        with ctx:
+            module = ir.Module.parse(amx_kernel_text())
+            pipeline = ("builtin.module(convert-scf-to-cf, convert-vector-to-llvm{enable-x86=1}, "
+                        "finalize-memref-to-llvm, convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, "
+                        "reconcile-unrealized-casts)")
+            passmanager.PassManager.parse(pipeline).run(module.operation)
+            engine = ExecutionEngine(module, opt_level=3)
+            obj = Path(tmp) / "amx_peak.o"
+            engine.dump_to_object_file(str(obj))
+        so = Path(tmp) / "amx_peak.so"
+        subprocess.run(["gcc", "-shared", "-Wl,-z,notext", "-o", str(so), str(obj)], check=True, capture_output=True)
+        lib = ctypes.CDLL(str(so))
+        buffers = [(np.ones((64, 64), np.int8), np.zeros((32, 32), np.int32)) for _ in range(threads)]
+        descs = [[ctypes.pointer(get_ranked_memref_descriptor(x)) for x in pair] for pair in buffers]
+
+        def run(iters: int, k: int = 0) -> None:
+            lib._mlir_ciface_amx_peak(ctypes.c_int64(iters), descs[k][0], descs[k][1])
+
+        run(100)
+        t0 = time.perf_counter()
+        run(20000)
+        single = time.perf_counter() - t0
+        iters = max(100, int(20000 * seconds / max(single, 1e-6)))
+        workers = [threading.Thread(target=run, args=(iters, k)) for k in range(threads)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - t0
+    ops = 2 * MACS_PER_TDPBSSD * AMX_PRODUCTS * iters * threads
     return ops / elapsed / 1e9

@@ -188,13 +188,14 @@ def add_eval(sub) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from intvit.runtime.bench import benchmark, format_bench
 
-    report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat)
+    report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat,
+                       gemm_kernels=not args.no_gemm_kernels, gemm=args.gemm)
     print(json.dumps(report) if args.json else format_bench(report))
-    return 0
+    return 0 if report["bit_exact"] else 2
 
 
 def add_bench(sub) -> None:
-    p = sub.add_parser("bench", help="speed of the compiled model against PyTorch, ONNX Runtime and the VNNI peak")
+    p = sub.add_parser("bench", help="speed of the compiled model against PyTorch, ONNX Runtime and the int8 peaks")
     p.add_argument("--model", default="deit-tiny")
     p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
     p.add_argument("--batch", type=int, default=1)
@@ -202,6 +203,10 @@ def add_bench(sub) -> None:
     p.add_argument("--calib", default="8", metavar="N|DIR")
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gemm", default="auto", choices=["auto", "amx", "vnni", "portable", "loops"],
+                   help="llvm-cpu GEMM kernels (default auto: amx, else vnni, else portable)")
+    p.add_argument("--no-gemm-kernels", action="store_true",
+                   help="skip timing each GEMM of the model alone (gemm_kernel_ms, gemm_peak_fraction)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 

@@ -12,6 +12,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     f32,
     f64,
+    i32,
     i64,
 )
 
@@ -46,12 +47,14 @@ def lower_requant(ctx: Ctx, op: iv.RequantOp):
 
         return ctx.lw.generic([x], [init], [identity_map(rank)] * 2, parallel(rank), body)[0]
     axis = op.prop("axis") % rank
-    table_t = TensorType(i64, [len(mults)])
+    # m < 2^31 and e <= 62 fit i32: narrow tables, sign-extended where used, so that `x * m`
+    # is a 32 x 32 -> 64 multiply for the backend (vpmuldq, not a full 64-bit vpmullq)
+    table_t = TensorType(i32, [len(mults)])
     m_t = ctx.lw.constant(DenseIntOrFPElementsAttr.from_list(table_t, list(mults)), table_t)
     e_t = ctx.lw.constant(DenseIntOrFPElementsAttr.from_list(table_t, list(shifts)), table_t)
 
     def body_pc(b: Body, xv, mv, ev, _out):
-        y = _apply_scale(b, b.ext(xv, unsigned), mv, ev, rounding)
+        y = _apply_scale(b, b.ext(xv, unsigned), b.ext(mv), b.ext(ev), rounding)
         return [b.trunc(b.sat(y, bits), out_elem)]
 
     maps = [identity_map(rank), dims_map(rank, [axis]), dims_map(rank, [axis]), identity_map(rank)]

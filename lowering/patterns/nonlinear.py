@@ -65,8 +65,11 @@ def lower_shiftmax(ctx: Ctx, op: iv.ShiftmaxOp):
     xmax = _row_max(ctx, x, axis, unsigned)
     full, row = identity_map(rank), dims_map(rank, kept)
     if _is_8bit(x):
-        table = _table(ctx, "shiftmax_exp", shiftmax_exp_table(op.prop("scale")), i64)
-        e, exp_of = x, lambda b, xv, m: b.lookup(table, b.sub(m, b.ext(xv, unsigned)))
+        # iexp <= 2^31: the table holds it as u32 bits, read with extui (half the bytes of i64,
+        # and `e * f` below becomes a 32 x 32 -> 64 multiply)
+        exp32 = shiftmax_exp_table(op.prop("scale")).astype(np.uint32).view(np.int32)
+        table = _table(ctx, "shiftmax_exp", exp32, i32)
+        e, exp_of = x, lambda b, xv, m: b.ext(b.lookup(table, b.sub(m, b.ext(xv, unsigned))), unsigned=True)
         total = ctx.lw.reduce(x, axis, i64, 0, lambda b, acc, v: b.add(acc, v), extra=[xmax],
                               element=lambda b, xv, m: exp_of(b, xv, m))
     else:
@@ -74,12 +77,14 @@ def lower_shiftmax(ctx: Ctx, op: iv.ShiftmaxOp):
                            lambda b, xv, m, _o: [iexp(b, b.sub(b.ext(xv, unsigned), m), x0, SHIFTMAX_N)])[0]
         exp_of = lambda b, ev, _m: ev  # noqa: E731
         total = ctx.lw.reduce(e, axis, i64, 0, lambda b, acc, v: b.add(acc, v))
-    factor = ctx.lw.generic([total], [ctx.lw.empty([shape[d] for d in kept], i64)],
+    # The row maximum contributes iexp(0) = -2 x0 << 14 >= 2^15 to S, so f = 2^31 / S <= 2^16:
+    # an i32 (unsigned) row tensor, zero-extended where it multiplies.
+    factor = ctx.lw.generic([total], [ctx.lw.empty([shape[d] for d in kept], i32)],
                             [identity_map(rank - 1)] * 2, parallel(rank - 1),
-                            lambda b, s, _o: [b.divs(1 << 31, b.mins(s, 1 << 31))])[0]
+                            lambda b, s, _o: [b.trunc(b.divs(1 << 31, b.mins(s, 1 << 31)), i32)])[0]
 
     def out_body(b: Body, ev, m, f, _o):
-        v = b.shrs(b.mul(exp_of(b, ev, m), f), 32 - bits)
+        v = b.shrs(b.mul(exp_of(b, ev, m), b.ext(f, unsigned=True)), 32 - bits)
         if op.prop("saturate"):
             v = b.mins(v, (1 << (bits - 1)) - 1)
         return [b.trunc(v, out_elem)]

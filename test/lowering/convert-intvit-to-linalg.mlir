@@ -24,14 +24,17 @@ func.func @requant$per_tensor(%a: tensor<4x8xi32>) -> tensor<4x8xi8> {
 }
 
 // -----
-// Per-channel (m, e) tables are constant tensors indexed by the channel dimension.
+// Per-channel (m, e) tables are constant i32 tensors indexed by the channel dimension,
+// sign-extended in the body (a 32 x 32 -> 64 product for the backend).
 // CHECK-LABEL: func.func @requant$per_channel
 // CHECK-SAME: (%[[A:.*]]: tensor<3x2xi32>)
-// CHECK: %[[MT:.*]] = arith.constant dense<[1073741824, 1288490189]> : tensor<2xi64>
-// CHECK: %[[ET:.*]] = arith.constant dense<[31, 35]> : tensor<2xi64>
-// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>]{{.*}} ins(%[[A]], %[[MT]], %[[ET]] : tensor<3x2xi32>, tensor<2xi64>, tensor<2xi64>)
-// CHECK: ^bb0(%[[X:.*]]: i32, %[[M:.*]]: i64, %[[E:.*]]: i64, %{{.*}}: i16):
+// CHECK: %[[MT:.*]] = arith.constant dense<[1073741824, 1288490189]> : tensor<2xi32>
+// CHECK: %[[ET:.*]] = arith.constant dense<[31, 35]> : tensor<2xi32>
+// CHECK: linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>]{{.*}} ins(%[[A]], %[[MT]], %[[ET]] : tensor<3x2xi32>, tensor<2xi32>, tensor<2xi32>)
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[M32:.*]]: i32, %[[E32:.*]]: i32, %{{.*}}: i16):
 // CHECK: %[[W:.*]] = arith.extsi %[[X]] : i32 to i64
+// CHECK: %[[M:.*]] = arith.extsi %[[M32]] : i32 to i64
+// CHECK: %[[E:.*]] = arith.extsi %[[E32]] : i32 to i64
 // CHECK: intvit_helper.apply_scale %[[W]], %[[M]], %[[E]] : i64, i64, i64 -> i64
 func.func @requant$per_channel(%a: tensor<3x2xi32>) -> tensor<3x2xi16> {
   %r = intvit.requant %a multiplier [1073741824, 1288490189] shift [31, 35] bits 16 : tensor<3x2xi32> -> tensor<3x2xi16>
@@ -102,17 +105,18 @@ func.func @matmul$packing(%x: tensor<3x4xi8>, %w: tensor<2x4xi8>) -> tensor<3x2x
 // CHECK-SAME: (%[[S:.*]]: tensor<3x4xi8>)
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[S]] : tensor<3x4xi8>)
 // CHECK: arith.maxsi
-// CHECK: %[[T:.*]] = arith.constant dense_resource<shiftmax_exp{{.*}}> : tensor<256xi64>
+// CHECK: %[[T:.*]] = arith.constant dense_resource<shiftmax_exp{{.*}}> : tensor<256xi32>
 // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[S]], %[[MAX]] : tensor<3x4xi8>, tensor<3xi64>)
 // CHECK: ^bb0(%[[X:.*]]: i8, %[[M:.*]]: i64, %[[ACC:.*]]: i64):
 // CHECK: %[[XE:.*]] = arith.extsi %[[X]] : i8 to i64
 // CHECK: %[[D:.*]] = arith.subi %[[M]], %[[XE]] : i64
 // CHECK: %[[I:.*]] = arith.index_cast %[[D]] : i64 to index
-// CHECK: %[[EV:.*]] = tensor.extract %[[T]][%[[I]]] : tensor<256xi64>
-// CHECK: arith.addi %[[ACC]], %[[EV]] : i64
+// CHECK: %[[EV:.*]] = tensor.extract %[[T]][%[[I]]] : tensor<256xi32>
+// CHECK: %[[EW:.*]] = arith.extui %[[EV]] : i32 to i64
+// CHECK: arith.addi %[[ACC]], %[[EW]] : i64
 // CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xi64>)
 // CHECK: arith.divsi
-// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[MAX]], %[[F]] : tensor<3x4xi8>, tensor<3xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[MAX]], %[[F]] : tensor<3x4xi8>, tensor<3xi64>, tensor<3xi32>) outs(%{{.*}} : tensor<3x4xi8>)
 // CHECK: tensor.extract %[[T]]
 // CHECK-NOT: arith.floordivsi
 func.func @shiftmax$rows(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
@@ -130,7 +134,7 @@ func.func @shiftmax$rows(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
 // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<3x4xi64>)
 // CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xi64>)
 // CHECK: arith.divsi
-// CHECK: linalg.generic {{.*}} ins(%[[E]], %[[MAX]], %[[F]] : tensor<3x4xi64>, tensor<3xi64>, tensor<3xi64>) outs(%{{.*}} : tensor<3x4xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[E]], %[[MAX]], %[[F]] : tensor<3x4xi64>, tensor<3xi64>, tensor<3xi32>) outs(%{{.*}} : tensor<3x4xi8>)
 // CHECK-NOT: tensor.extract
 func.func @shiftmax$wide(%s: tensor<3x4xi16>) -> tensor<3x4xui8> {
   %p = intvit.shiftmax %s scale 0.001 bits 8 : tensor<3x4xi16> -> tensor<3x4xui8>

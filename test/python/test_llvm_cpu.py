@@ -470,7 +470,9 @@ def test_parallel_kernels_mark_their_blocks():
              a_strides=(40, 1), b_strides=(40, 1), c_strides=(144, 1), b_batched=False)
     serial = kernel_text(Plan(g, ((29, 40), (144, 40), (29, 144)), "portable", False, "c"))
     parallel = kernel_text(Plan(g, ((29, 40), (144, 40), (29, 144)), "portable", False, "c", parallel=True))
-    assert "scf.parallel" not in serial and parallel.count("scf.parallel") == 2
+    # each thread takes one contiguous share of the blocks: the full row tiles, then the row tail
+    assert "omp.parallel" not in serial and parallel.count("omp.parallel") == 2
+    assert parallel.count("@__kmpc_bound_thread_num") == 2
 
 
 def test_thread_count_errors(monkeypatch):
