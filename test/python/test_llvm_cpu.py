@@ -417,14 +417,22 @@ GEMM_CASES = {
     "shared-weights-batch": dict(m=4, n=16, k=8, batch=(3,), b_nk=True, const_b=True),
     "unsigned-b": dict(m=6, n=18, k=7, b_u=True, a_u=True),
     "extremes": dict(m=8, n=32, k=64, b_nk=True, init="c", seed=3),
+    # AMX-sized (K a multiple of 64): full 32 x 32 blocks, row and column edge tiles, batches
+    "amx-blocks-and-edges": dict(m=45, n=50, k=128, b_nk=True, const_b=True),
+    "amx-attention": dict(m=37, n=37, k=64, batch=(1, 3), b_batched=True, init="zero"),
+    "amx-runtime-b-kn": dict(m=33, n=64, k=192, init="c", seed=5),
 }
 
 
-@pytest.mark.parametrize("variant", ["vnni", "portable", "loops"])
+@pytest.mark.parametrize("variant", ["amx", "vnni", "portable", "loops"])
 @pytest.mark.parametrize("case", list(GEMM_CASES))
 def test_gemm_kernels_are_exact(case, variant):
+    from intvit.lowering.gemm_kernels import amx_ready
+
     if variant == "vnni" and not VNNI:
         pytest.skip("CPU without avx512_vnni")
+    if variant == "amx" and not amx_ready():
+        pytest.skip("no usable AMX-INT8 (CPU or kernel)")
     text, inputs, ref = gemm_case(**GEMM_CASES[case])
     if case == "extremes":  # saturating corners: -128 * -128 sums, i32 wrap-around in the accumulator
         inputs[0][...] = -128
@@ -438,7 +446,12 @@ def test_gemm_kernels_are_exact(case, variant):
         assert compiled.gemms == []
     else:
         assert len(compiled.gemms) == 1
-        expect = "portable" if GEMM_CASES[case].get("b_u") else variant
+        c = GEMM_CASES[case]
+        expect = variant
+        if expect == "amx" and (c.get("a_u") or c.get("b_u") or c["k"] % 64):
+            expect = "vnni"  # AMX takes s8 x s8 with K a multiple of 64
+        if c.get("b_u") and expect == "vnni":
+            expect = "portable"
         assert compiled.gemms[0]["variant"] == expect
 
 

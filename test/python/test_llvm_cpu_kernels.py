@@ -258,3 +258,29 @@ def test_kernel_text_is_vector_and_parallel():
     assert "vector.gather" in text            # the exp table lookup
     assert "vector.reduction <maxsi>" in text and "vector.reduction <add>" in text
     assert "omp.parallel" in text and "linalg.generic" not in text
+
+
+def test_bench_times_each_gemm_alone_and_checks_it():
+    """`bench`'s GEMM-kernel timing rebuilds every recorded GEMM standalone and checks it
+    against numpy before timing (here two tiny ones; no timing is asserted)."""
+    from intvit.runtime.gemm_bench import time_gemm_kernels
+
+    base = dict(variant="vnni", b_unsigned=False)
+    records = [dict(base, batch=[], m=9, n=20, k=16, prepacked=True, b_nk=True, a_unsigned=False, b_batched=False),
+               dict(base, batch=[2], m=7, n=11, k=13, prepacked=False, b_nk=False, a_unsigned=True, b_batched=True)]
+    out = time_gemm_kernels(records * 2, threads=1, repeat=2)
+    assert [s["count"] for s in out["shapes"]] == [2, 2]
+    assert out["gemm_macs"] == 2 * (9 * 20 * 16 + 2 * 7 * 11 * 13) and out["gemm_ms"] > 0
+
+
+def test_preallocated_outputs_are_checked(tmp_path):
+    from intvit.runtime.executor import ExecutorError, load_so
+
+    compiled = compile_module(lowered(OPS["isqrt_tail"]))
+    lib = load_so(compiled.write_so(tmp_path / "isqrt.so"))
+    x = np.arange(37, dtype=np.uint64) ** 2
+    buf = [np.empty(37, np.int64)]  # the C ABI is signless: unsigned storage travels as int64
+    assert lib(x.view(np.int64), out=buf)[0] is buf[0]
+    np.testing.assert_array_equal(buf[0], np.arange(37))
+    with pytest.raises(ExecutorError, match="writable C-contiguous"):
+        lib(x.view(np.int64), out=[np.empty(36, np.int64)])
