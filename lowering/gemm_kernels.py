@@ -336,14 +336,32 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
     if epilogue is not None:
         epilogue.bind(e)
 
-    if prepacked:
-        bp, corr = "%bp", "%corr"
-    else:
-        bp = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {bp_t}", "bp")
-        corr = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {corr_t}", "corr") if correct else None
-
+    # Batched GEMMs (attention heads) split (batch, row chunk) items over the threads, each item
+    # packing its own B; others loop over the batch and split each GEMM's blocks.
+    batches = 1
+    for extent in g.batch:
+        batches *= extent
+    per_item = plan.parallel and batches > 1
     bp2_t = f"memref<{nb_all * kb_all}x{lanes}xi8>"
-    bp2 = e.op(f"memref.collapse_shape {bp} [[0, 1], [2]] : {bp_t} into {bp2_t}", "bp2") if amx else None
+    bp = corr = bp2 = None
+
+    def allocate_b() -> None:
+        nonlocal bp, corr, bp2
+        if prepacked:
+            bp, corr = "%bp", "%corr"
+        else:
+            bp = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {bp_t}", "bp")
+            corr = e.op(f"memref.alloc() {{alignment = 64 : i64}} : {corr_t}", "corr") if correct else None
+        bp2 = e.op(f"memref.collapse_shape {bp} [[0, 1], [2]] : {bp_t} into {bp2_t}", "bp2") if amx else None
+
+    def free_b() -> None:
+        if not prepacked:
+            e.emit(f"memref.dealloc {bp} : {bp_t}")
+            if correct:
+                e.emit(f"memref.dealloc {corr} : {corr_t}")
+
+    if not per_item or prepacked:
+        allocate_b()
     # AMX tiles leave through a stack scratch: one at entry, one per thread in parallel regions
     # (an alloca in a loop body would grow the stack every iteration)
     scratch = [e.op(f"memref.alloca() {{alignment = 64 : i64}} : {SCRATCH_T}", "scr") if amx else None] * 2
@@ -352,14 +370,15 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         if amx:
             scratch[0] = e.op(f"memref.alloca() {{alignment = 64 : i64}} : {SCRATCH_T}", "scr")
 
-    # batch loops
-    bidx = []
-    for extent in g.batch:
-        iv = e.fresh("b")
-        e.emit(f"scf.for {iv} = {e.idx(0)} to {e.idx(extent)} step {e.idx(1)} {{")
-        e.indent += 1
-        bidx.append(iv)
-    b_batch = bidx if g.b_batched else []
+    bidx: list[str] = []
+    b_batch: list[str] = []
+    if not per_item:
+        for extent in g.batch:
+            iv = e.fresh("b")
+            e.emit(f"scf.for {iv} = {e.idx(0)} to {e.idx(extent)} step {e.idx(1)} {{")
+            e.indent += 1
+            bidx.append(iv)
+        b_batch[:] = bidx if g.b_batched else []
 
     def b_index(k: str, n: str) -> str:
         return ", ".join([*b_batch, *((n, k) if g.b_nk else (k, n))])
@@ -368,7 +387,10 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         return e.const(0, typ)
 
     # ---- runtime packing of B --------------------------------------------------------------
-    if not prepacked:
+    def emit_packing() -> None:
+        if prepacked:
+            return
+
         def pack_block(nb: str, kb: str, n_valid: int, k_valid: int) -> None:
             """bp[nb, kb, :] from B rows kb*ks.. and columns nb*16.. (static validity counts)."""
             n0 = e.mul(nb, 16)
@@ -467,6 +489,9 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             e.emit(f"vector.store {res}, {corr}[{nb}, {e.idx(0)}] : {corr_t}, vector<16xi32>")
             e.indent -= 1
             e.emit("}")
+
+    if not per_item:
+        emit_packing()
 
     # ---- the register-blocked tile ---------------------------------------------------------
     def a_word(m: str, k0: str, k_valid: int) -> str:
@@ -639,7 +664,61 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
 
     nt_full = nb_full // nr_max
     mt_full, m_rem = g.m // mr_max, g.m % mr_max
-    if nt_full and plan.parallel and nt_full * mt_full > 1:
+
+    def col_sweep(m0: str, mr: int) -> None:
+        """One row tile across every panel group."""
+        if nt_full:
+            nt = e.fresh("nt")
+            e.emit(f"scf.for {nt} = {e.idx(0)} to {e.idx(nt_full)} step {e.idx(1)} {{")
+            e.indent += 1
+            tile(m0, mr, e.mul(nt, nr_max), [16] * nr_max)
+            e.indent -= 1
+            e.emit("}")
+        rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
+        while rest:
+            chunk, rest = rest[:nr_max], rest[nr_max:]
+            tile(m0, mr, e.idx(nb_all - len(chunk) - len(rest)), chunk)
+
+    def emit_items() -> None:
+        """Items (batch..., row chunk): a contiguous share of them per thread; each item packs
+        its batch's B (small: these are the attention GEMMs) and sweeps its row tiles."""
+        tiles_m = mt_full + (1 if m_rem else 0)
+        chunks = max(1, min(tiles_m, -(-4 // batches)))  # at least 4 items, for load balance
+        ivs = open_parallel_range(e, [*g.batch, chunks], prologue=thread_scratch)
+        bidx[:] = ivs[:-1]
+        b_batch[:] = bidx if g.b_batched else []
+        if not prepacked:
+            allocate_b()
+        emit_packing()
+        c = ivs[-1]
+        lo = e.op(f"arith.divui {e.mul(c, tiles_m)}, {e.idx(chunks)} : index", "lo")
+        hi = e.op(f"arith.divui {e.mul(e.add(c, 1), tiles_m)}, {e.idx(chunks)} : index", "hi")
+        mt = e.fresh("mt")
+        e.emit(f"scf.for {mt} = {lo} to {hi} step {e.idx(1)} {{")
+        e.indent += 1
+        if m_rem and mt_full:
+            full = e.op(f"arith.cmpi ult, {mt}, {e.idx(mt_full)} : index", "full")
+            e.emit(f"scf.if {full} {{")
+            e.indent += 1
+            col_sweep(e.mul(mt, mr_max), mr_max)
+            e.indent -= 1
+            e.emit("} else {")
+            e.indent += 1
+            col_sweep(e.idx(mt_full * mr_max), m_rem)
+            e.indent -= 1
+            e.emit("}")
+        else:
+            col_sweep(e.mul(mt, mr_max), mr_max if mt_full else m_rem)
+        e.indent -= 1
+        e.emit("}")
+        if not prepacked:
+            free_b()
+        close_parallel_range(e)
+        scratch[0] = scratch[1]
+
+    if per_item:
+        emit_items()
+    elif nt_full and plan.parallel and nt_full * mt_full > 1:
         # Blocks write disjoint C tiles and only read A and the packed B: each thread takes one
         # contiguous share of the (panel group, row tile) blocks, panel-major, so that it keeps
         # its B panels in cache while it sweeps the rows.
@@ -660,19 +739,17 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         row_sweep(e.mul(nt, nr_max), [16] * nr_max)
         e.indent -= 1
         e.emit("}")
-    rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
-    while rest:
-        chunk, rest = rest[:nr_max], rest[nr_max:]
-        start = nb_all - len(chunk) - len(rest)
-        row_sweep(e.idx(start), chunk)
-
-    for _ in bidx:
-        e.indent -= 1
-        e.emit("}")
-    if not prepacked:
-        e.emit(f"memref.dealloc {bp} : {bp_t}")
-        if correct:
-            e.emit(f"memref.dealloc {corr} : {corr_t}")
+    if not per_item:
+        rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
+        while rest:
+            chunk, rest = rest[:nr_max], rest[nr_max:]
+            start = nb_all - len(chunk) - len(rest)
+            row_sweep(e.idx(start), chunk)
+        for _ in bidx:
+            e.indent -= 1
+            e.emit("}")
+    if not per_item:
+        free_b()
     e.emit("return")
 
     params = [f"%A: {ta}", f"%B: {tb}"] + ([] if epilogue is not None else [f"%C: {tc}"])
