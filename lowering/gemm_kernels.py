@@ -37,6 +37,7 @@ from intvit.lowering.openmp import add_declarations, close_parallel_range, move_
 MR_VNNI, NR_VNNI = 6, 4  # 24 accumulators + 4 B panels + 1 A broadcast <= 32 zmm registers
 MR_AMX, NR_AMX = 32, 2    # 2 x 2 C tiles + 2 A tiles + 2 B tiles = the 8 AMX tile registers
 SCRATCH_T = "memref<32x32xi32>"
+PARALLEL_MIN_MACS = 1 << 20  # below this (a few microseconds of work) a fork/join costs more
 MR_PORTABLE, NR_PORTABLE = 4, 3
 XOR80 = -2139062144  # 0x80808080 as i32
 
@@ -916,7 +917,10 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         shapes = tuple(tuple(ir.MemRefType(v.type).shape) for v in (a, b, c))
         const_b = None if g.b_batched else constant_value(globals_, b, blobs)
         init, init_op, bias = find_init(op, c) if fuse_init else ("c", None, None)
-        plan = Plan(g, shapes, kind, const_b is not None, init, parallel)
+        macs = g.m * g.n * g.k
+        for extent in g.batch:
+            macs *= extent
+        plan = Plan(g, shapes, kind, const_b is not None, init, parallel and macs >= PARALLEL_MIN_MACS)
         types = [ir.Type.parse(t) for t in plan.arg_types()]
         epi = find_epilogue(op, c, init_op) if fuse_epilogue and init != "c" else None
         if epi is not None and not check_translatable(epi):

@@ -25,12 +25,15 @@ class Executable:
     """A compiled model: call it with the entry's inputs, get its outputs."""
 
     target: str
-    run: Callable[[Sequence[np.ndarray]], list[np.ndarray]]
+    run: Callable[..., list[np.ndarray]]
     compile_s: float = 0.0
     artifact: str | None = None
+    library: object = None   # the loaded artifact, where there is one
+    keep: object = None      # what must live as long as the artifact (its temporary folder)
 
-    def __call__(self, *inputs: np.ndarray) -> list[np.ndarray]:
-        return self.run(inputs)
+    def __call__(self, *inputs: np.ndarray, out: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """`out`: preallocated outputs, for targets whose artifact writes into them (timing)."""
+        return self.run(inputs) if out is None else self.run(inputs, out=out)
 
 
 def _interpreter(module: ModuleOp, workdir: Path | None, options: dict) -> Executable:

@@ -20,7 +20,7 @@ import pytest
 
 from intvit.dialects.context import load_module, parse_module
 from intvit.lowering.aot import shim_source, write_shared_library
-from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni, pack_b
+from intvit.lowering.gemm_kernels import PARALLEL_MIN_MACS, cpu_has_avx512_vnni, pack_b
 from intvit.lowering.llvm_cpu import CompileError, compile_module
 from intvit.lowering.llvm_cpu_target import compile_intvit
 from intvit.runtime.executor import ExecutorError, load_so
@@ -455,10 +455,10 @@ def test_gemm_kernels_are_exact(case, variant):
         assert compiled.gemms[0]["variant"] == expect
 
 
-THREAD_CASES = {
-    "deit-qkv-like": dict(m=29, n=144, k=40, b_nk=True, const_b=True),      # row tail and panel-group tail
-    "attention-scores": dict(m=25, n=70, k=16, batch=(1, 3), b_batched=True, init="zero"),
-    "accumulate-onto-c": dict(m=13, n=64, k=9, init="c"),
+THREAD_CASES = {  # each above gemm_kernels.PARALLEL_MIN_MACS, so that its blocks really split
+    "deit-qkv-like": dict(m=77, n=144, k=96, b_nk=True, const_b=True),      # row tail and panel-group tail
+    "attention-scores": dict(m=67, n=70, k=80, batch=(1, 3), b_batched=True, init="zero"),
+    "accumulate-onto-c": dict(m=130, n=64, k=130, init="c"),
 }
 
 
@@ -472,6 +472,8 @@ def test_threaded_kernels_equal_single_threaded(case):
     single = compile_module(text, threads=1)
     threaded = compile_module(text, threads=2)
     assert single.libomp is None and threaded.libomp is not None
+    c = THREAD_CASES[case]
+    assert c["m"] * c["n"] * c["k"] * int(np.prod(c.get("batch", (1,)))) >= PARALLEL_MIN_MACS
     np.testing.assert_array_equal(single(*inputs)[0], ref)
     np.testing.assert_array_equal(threaded(*inputs)[0], ref)
 
