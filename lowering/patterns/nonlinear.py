@@ -65,13 +65,16 @@ def lower_shiftmax(ctx: Ctx, op: iv.ShiftmaxOp):
     xmax = _row_max(ctx, x, axis, unsigned)
     full, row = identity_map(rank), dims_map(rank, kept)
     if _is_8bit(x):
-        # iexp <= 2^31: the table holds it as u32 bits, read with extui (half the bytes of i64,
-        # and `e * f` below becomes a 32 x 32 -> 64 multiply)
+        # iexp <= 2^31: the table holds it as u32 bits, looked up once per element into an i32
+        # tensor (read back with extui by the row sum and the output: one gather, not two, and
+        # `e * f` below is a 32 x 32 -> 64 multiply)
         exp32 = shiftmax_exp_table(op.prop("scale")).astype(np.uint32).view(np.int32)
         table = _table(ctx, "shiftmax_exp", exp32, i32)
-        e, exp_of = x, lambda b, xv, m: b.ext(b.lookup(table, b.sub(m, b.ext(xv, unsigned))), unsigned=True)
-        total = ctx.lw.reduce(x, axis, i64, 0, lambda b, acc, v: b.add(acc, v), extra=[xmax],
-                              element=lambda b, xv, m: exp_of(b, xv, m))
+        e = ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, i32)], [full, row, full], parallel(rank),
+                           lambda b, xv, m, _o: [b.lookup(table, b.sub(m, b.ext(xv, unsigned)))])[0]
+        exp_of = lambda b, ev, _m: b.ext(ev, unsigned=True)  # noqa: E731
+        total = ctx.lw.reduce(e, axis, i64, 0, lambda b, acc, v: b.add(acc, v),
+                              element=lambda b, ev: b.ext(ev, unsigned=True))
     else:
         e = ctx.lw.generic([x, xmax], [ctx.lw.empty(shape, i64)], [full, row, full], parallel(rank),
                            lambda b, xv, m, _o: [iexp(b, b.sub(b.ext(xv, unsigned), m), x0, SHIFTMAX_N)])[0]
