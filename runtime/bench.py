@@ -24,14 +24,10 @@ import torch
 
 
 def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return float(np.median(samples) * 1000)
+    """Median milliseconds."""
+    from intvit.runtime.gemm_bench import median_seconds
+
+    return median_seconds(fn, repeat, warmup) * 1000
 
 
 def _compile_child(model_name: str, calib: str, seed: int, so_path: str, x: np.ndarray, threads: int,

@@ -71,8 +71,9 @@ def gemm_module(rec: dict, rng) -> tuple[str, list[np.ndarray], np.ndarray]:
     return text, inputs, ((ref + 2**31) % 2**32 - 2**31).astype(np.int32)
 
 
-def _time(fn, repeat: int) -> float:
-    for _ in range(3):
+def median_seconds(fn, repeat: int, warmup: int = 3) -> float:
+    """Median wall time of `fn()` over `repeat` calls after `warmup` calls."""
+    for _ in range(warmup):
         fn()
     samples = []
     for _ in range(repeat):
@@ -107,7 +108,7 @@ def time_gemm_kernels(records: list[dict], threads: int | None, repeat: int = 30
     with tempfile.TemporaryDirectory() as tmp:
         empty = load_so(compile_module(EMPTY, threads=threads).write_so(Path(tmp) / "empty.so"))
         x, out = np.zeros(1, np.int8), [np.zeros(1, np.int32)]
-        overhead = _time(lambda: empty(x, out=out), repeat * 3)
+        overhead = median_seconds(lambda: empty(x, out=out), repeat * 3)
         for i, (key, count) in enumerate(sorted(counts.items())):
             rec = dict(key)
             text, inputs, ref = gemm_module(rec, rng)
@@ -117,7 +118,7 @@ def time_gemm_kernels(records: list[dict], threads: int | None, repeat: int = 30
             lib(*inputs, out=buf)
             if not np.array_equal(buf[0], ref):
                 raise AssertionError(f"GEMM kernel {rec} differs from numpy")
-            seconds = max(_time(lambda: lib(*inputs, out=buf), repeat) - overhead, 1e-9)
+            seconds = max(median_seconds(lambda: lib(*inputs, out=buf), repeat) - overhead, 1e-9)
             macs = int(np.prod(rec["batch"] or [1])) * rec["m"] * rec["n"] * rec["k"]
             shapes.append({**{k: (list(v) if k == "batch" else v) for k, v in key}, "count": count,
                            "us": seconds * 1e6, "gops": 2 * macs / seconds / 1e9})

@@ -61,7 +61,8 @@ def has_avx512_vnni() -> bool:
         return False
 
 
-def build_peak_library(directory: str | Path) -> ctypes.CDLL:
+def _library(text: str, vector_to_llvm: str, directory: str | Path, name: str) -> ctypes.CDLL:
+    """MLIR text -> LLVM (the models' lowering, minus bufferization) -> `name.so`, loaded."""
     import subprocess
 
     from torch_mlir import ir, passmanager
@@ -69,16 +70,20 @@ def build_peak_library(directory: str | Path) -> ctypes.CDLL:
 
     ctx = ir.Context()
     with ctx:
-        module = ir.Module.parse(kernel_text())
-        pipeline = ("builtin.module(convert-scf-to-cf, convert-vector-to-llvm, convert-arith-to-llvm, "
-                    "convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts)")
+        module = ir.Module.parse(text)
+        pipeline = (f"builtin.module(convert-scf-to-cf, {vector_to_llvm}, finalize-memref-to-llvm, "
+                    "convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts)")
         passmanager.PassManager.parse(pipeline).run(module.operation)
         engine = ExecutionEngine(module, opt_level=3)
-        obj = Path(directory) / "peak.o"
+        obj = Path(directory) / f"{name}.o"
         engine.dump_to_object_file(str(obj))
-    so = Path(directory) / "peak.so"
+    so = Path(directory) / f"{name}.so"
     subprocess.run(["gcc", "-shared", "-Wl,-z,notext", "-o", str(so), str(obj)], check=True, capture_output=True)
-    lib = ctypes.CDLL(str(so))
+    return ctypes.CDLL(str(so))
+
+
+def build_peak_library(directory: str | Path) -> ctypes.CDLL:
+    lib = _library(kernel_text(), "convert-vector-to-llvm", directory, "peak")
     lib.vnni_peak.argtypes = [ctypes.c_int64]
     lib.vnni_peak.restype = ctypes.c_int32
     return lib
@@ -90,21 +95,26 @@ def measure_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         lib = build_peak_library(tmp)
-        iters = 2_000_000
-        lib.vnni_peak(1000)
-        t0 = time.perf_counter()
-        lib.vnni_peak(iters)
-        single = time.perf_counter() - t0
-        iters = max(1000, int(iters * seconds / max(single, 1e-6)))
-        workers = [threading.Thread(target=lib.vnni_peak, args=(iters,)) for _ in range(threads)]
-        t0 = time.perf_counter()
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - t0
+        iters, elapsed = _on_threads(lambda n, _k: lib.vnni_peak(n), 2_000_000, threads, seconds)
     ops = 2 * MACS_PER_VPDPBUSD * ACCUMULATORS * iters * threads
     return ops / elapsed / 1e9
+
+
+def _on_threads(run, probe: int, threads: int, seconds: float) -> tuple[int, float]:
+    """Size the iteration count from a timed single run, then run it on every thread at once:
+    (iterations per thread, elapsed seconds)."""
+    run(max(1, probe // 1000), 0)
+    t0 = time.perf_counter()
+    run(probe, 0)
+    single = time.perf_counter() - t0
+    iters = max(100, int(probe * seconds / max(single, 1e-6)))
+    workers = [threading.Thread(target=run, args=(iters, k)) for k in range(threads)]
+    t0 = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return iters, time.perf_counter() - t0
 
 
 AMX_PRODUCTS = 32  # tdpbssd per loop iteration (4 C tiles x 8)
@@ -143,49 +153,22 @@ def amx_kernel_text() -> str:
 
 def measure_amx_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | None:
     """Measured int8 ops/s of `tdpbssd` on `threads` threads; None without usable AMX."""
-    import subprocess
-
     import numpy as np
 
     from intvit.lowering.gemm_kernels import amx_ready
 
     if not amx_ready():
         return None
-    from torch_mlir import ir, passmanager
-    from torch_mlir.execution_engine import ExecutionEngine
     from torch_mlir.runtime import get_ranked_memref_descriptor
 
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = ir.Context()
-        with ctx:
-            module = ir.Module.parse(amx_kernel_text())
-            pipeline = ("builtin.module(convert-scf-to-cf, convert-vector-to-llvm{enable-x86=1}, "
-                        "finalize-memref-to-llvm, convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, "
-                        "reconcile-unrealized-casts)")
-            passmanager.PassManager.parse(pipeline).run(module.operation)
-            engine = ExecutionEngine(module, opt_level=3)
-            obj = Path(tmp) / "amx_peak.o"
-            engine.dump_to_object_file(str(obj))
-        so = Path(tmp) / "amx_peak.so"
-        subprocess.run(["gcc", "-shared", "-Wl,-z,notext", "-o", str(so), str(obj)], check=True, capture_output=True)
-        lib = ctypes.CDLL(str(so))
+        lib = _library(amx_kernel_text(), "convert-vector-to-llvm{enable-x86=1}", tmp, "amx_peak")
         buffers = [(np.ones((64, 64), np.int8), np.zeros((32, 32), np.int32)) for _ in range(threads)]
         descs = [[ctypes.pointer(get_ranked_memref_descriptor(x)) for x in pair] for pair in buffers]
 
-        def run(iters: int, k: int = 0) -> None:
+        def run(iters: int, k: int) -> None:
             lib._mlir_ciface_amx_peak(ctypes.c_int64(iters), descs[k][0], descs[k][1])
 
-        run(100)
-        t0 = time.perf_counter()
-        run(20000)
-        single = time.perf_counter() - t0
-        iters = max(100, int(20000 * seconds / max(single, 1e-6)))
-        workers = [threading.Thread(target=run, args=(iters, k)) for k in range(threads)]
-        t0 = time.perf_counter()
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - t0
+        iters, elapsed = _on_threads(run, 20000, threads, seconds)
     ops = 2 * MACS_PER_TDPBSSD * AMX_PRODUCTS * iters * threads
     return ops / elapsed / 1e9
