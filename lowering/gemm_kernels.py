@@ -870,6 +870,72 @@ def find_init(gemm_op, c_value):
     return "c", None, None
 
 
+def _copy_permutation(op) -> list[int] | None:
+    """`out[i] = in[P(i)]`: a generic that only copies, through a permutation; returns P."""
+    from torch_mlir import ir
+
+    if op.name != "linalg.generic" or len(op.operands) != 2 or len(op.results):
+        return None
+    body = list(op.regions[0].blocks[0].operations)
+    if len(body) != 1 or body[0].operands[0] != op.regions[0].blocks[0].arguments[0]:
+        return None
+    maps = [_dims(str(m)) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
+    rank = len(iters)
+    if any(m is None for m in maps) or maps[1] != [f"d{i}" for i in range(rank)] or any("parallel" not in i for i in iters):
+        return None
+    perm = [int(d[1:]) for d in maps[0]]
+    return perm if sorted(perm) == list(range(rank)) else None
+
+
+def fold_transposes(module) -> int:
+    """A transposed copy read only by one GEMM (K^T for `Q K^T`) is folded into that GEMM's
+    indexing map: the GEMM reads the original through the permuted map (a B stored [n, k]), and
+    the copy goes away.  Only when the folded operand still has a unit minor stride, and nothing
+    between the copy and the GEMM writes the original.  Returns the number folded."""
+    from torch_mlir import ir
+
+    from intvit.lowering.gemm_epilogue import _moves_safely, _users
+
+    copies = []
+
+    def visit(op):
+        if _copy_permutation(op) is not None:
+            copies.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    folded = 0
+    for t in copies:
+        perm = _copy_permutation(t)
+        src, dst = list(t.operands)
+        if getattr(_owner(dst), "name", None) != "memref.alloc":
+            continue
+        users = [u for u in _users(dst) if u != t and u.name != "memref.dealloc"]
+        if len(users) != 1 or users[0].name != "linalg.generic" or users[0].block != t.block:
+            continue
+        g = users[0]
+        slots = [i for i, v in enumerate(g.operands) if v == dst]
+        if len(slots) != 1 or slots[0] > 1 or match_gemm(g) is None:
+            continue
+        ops = [o.operation for o in t.block.operations]
+        if ops.index(g) < ops.index(t) or not _moves_safely(ops[ops.index(t) + 1:ops.index(g)], t):
+            continue
+        maps = [_dims(str(m)) for m in ir.ArrayAttr(g.attributes["indexing_maps"])]
+        rank = len(list(ir.ArrayAttr(g.attributes["iterator_types"])))
+        maps[slots[0]] = [maps[slots[0]][p] for p in perm]
+        text = [f"affine_map<({', '.join(f'd{i}' for i in range(rank))}) -> ({', '.join(m)})>" for m in maps]
+        old_maps, old_src = g.attributes["indexing_maps"], g.operands[slots[0]]
+        g.attributes["indexing_maps"] = ir.ArrayAttr.get([ir.Attribute.parse(x) for x in text])
+        g.operands[slots[0]] = src
+        if match_gemm(g) is None:  # the folded form is not a kernel GEMM: undo
+            g.attributes["indexing_maps"], g.operands[slots[0]] = old_maps, old_src
+            continue
+        t.erase()
+        folded += 1
+    return folded
+
+
 def kernel_variant(variant: str, g: Gemm) -> str:
     """The variant one GEMM gets: AMX takes s8 x s8 with K a multiple of 64 (a tile row), VNNI
     takes an unsigned or signed A but a signed B; the rest falls back a step."""
@@ -893,6 +959,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
 
     from intvit.lowering.gemm_epilogue import check_translatable, find_epilogue
 
+    fold_transposes(module)
     found = []
 
     def visit(op):

@@ -284,3 +284,42 @@ def test_preallocated_outputs_are_checked(tmp_path):
     np.testing.assert_array_equal(buf[0], np.arange(37))
     with pytest.raises(ExecutorError, match="writable C-contiguous"):
         lib(x.view(np.int64), out=[np.empty(36, np.int64)])
+
+
+KT = """
+func.func @scores(%q: tensor<2x37x64xi8>, %k: tensor<2x37x64xi8>) -> tensor<2x37x37xi32> {
+  %e = tensor.empty() : tensor<2x64x37xi8>
+  %kt = linalg.transpose ins(%k : tensor<2x37x64xi8>) outs(%e : tensor<2x64x37xi8>) permutation = [0, 2, 1]
+  %z = arith.constant 0 : i32
+  %ec = tensor.empty() : tensor<2x37x37xi32>
+  %c = linalg.fill ins(%z : i32) outs(%ec : tensor<2x37x37xi32>) -> tensor<2x37x37xi32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>,
+                                        affine_map<(b, m, n, k) -> (b, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %kt : tensor<2x37x64xi8>, tensor<2x64x37xi8>) outs(%c : tensor<2x37x37xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %y : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<2x37x37xi32>
+  return %s : tensor<2x37x37xi32>
+}
+"""
+
+
+@pytest.mark.parametrize("gemm", ["vnni", "portable"])
+def test_transposed_copy_folds_into_the_gemm(gemm):
+    """K^T is not copied: the GEMM reads K as a B stored [n, k]; nothing is left to loops."""
+    from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni
+
+    if gemm == "vnni" and not cpu_has_avx512_vnni():
+        pytest.skip("CPU without avx512_vnni")
+    rng = np.random.default_rng(9)
+    q, k = (rng.integers(-128, 128, (2, 37, 64)).astype(np.int8) for _ in range(2))
+    compiled = compile_module(KT, gemm=gemm)
+    assert [g["b_nk"] for g in compiled.gemms] == [True]
+    assert compiled.elementwise["left"] == 0 and compiled.elementwise["vector"] == 0
+    ref = q.astype(np.int64) @ np.swapaxes(k, 1, 2).astype(np.int64)
+    np.testing.assert_array_equal(compiled(q, k)[0], ref)
