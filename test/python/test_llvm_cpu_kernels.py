@@ -103,7 +103,7 @@ def test_op_kernels_equal_loops_and_golden(case):
 
 ROW_CHAINS = {  # op -> generics fused into one row kernel (the rest run as their own kernels)
     "layernorm": 5,          # fill, row sum, mean, fill, sum of squares (isqrt is heavy: alone)
-    "shiftmax8": 6,          # fill, row max, fill, sum of exp, factor, output
+    "shiftmax8": 7,          # fill, row max, exp lookup, fill, sum of exp, factor, output
     "shiftgelu8": 3,         # fill, row max, output
 }
 
