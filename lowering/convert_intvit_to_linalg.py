@@ -106,6 +106,9 @@ class ConvertIntvitToLinalgPass(ModulePass):
     name = "convert-intvit-to-linalg"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from intvit.runtime.resources import declare_resource_dialect
+
+        declare_resource_dialect(ctx)
         table = lowering_table()
         for fn in [f for f in op.walk() if isinstance(f, func.FuncOp)]:
             lower_function(fn, table)

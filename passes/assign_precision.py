@@ -141,6 +141,9 @@ class AssignPrecisionPass(ModulePass):
     factor: int = 2
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from intvit.runtime.resources import declare_resource_dialect
+
+        declare_resource_dialect(ctx)
         if self.policy not in POLICIES:
             raise PassFailedException(f"assign-precision: unknown policy '{self.policy}' (one of {', '.join(POLICIES)})")
         if not (isinstance(self.ratio_4bit, (int, float)) and 0.0 <= self.ratio_4bit <= 1.0):

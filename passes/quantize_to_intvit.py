@@ -185,6 +185,9 @@ class QuantizeToIntvitPass(ModulePass):
     isqrt: str = "exact"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from intvit.runtime.resources import declare_resource_dialect
+
+        declare_resource_dialect(ctx)
         if self.rounding not in [m.value for m in iv.RoundingMode]:
             raise PassFailedException(f"quantize-to-intvit: unknown rounding '{self.rounding}'")
         if self.softmax_bits not in (8, 16):

@@ -51,3 +51,13 @@ def array_resource(name: str, array: np.ndarray, typ: TensorType) -> DenseResour
     data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
     storage.parse_resource(key, "0x" + (alignment + data).hex().upper())
     return DenseResourceAttr(StringAttr(key), typ)
+
+
+def declare_resource_dialect(ctx) -> None:
+    """Passes that create blobs call this: the printer writes `{-# dialect_resources #-}` only for
+    dialects the context has loaded, and stock `xdsl-opt` registers `builtin` without loading it."""
+    if all(d.name != "builtin" for d in ctx.loaded_dialects):
+        if "builtin" in ctx.registered_dialect_names:
+            ctx.load_registered_dialect("builtin")
+        else:
+            ctx.load_dialect(Builtin)
