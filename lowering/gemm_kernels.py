@@ -542,6 +542,9 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         return out
 
     def tile(m0: str, mr: int, nb0: str, widths: list[int]) -> None:
+        if amx:
+            amx_tile(m0, mr, nb0, widths)
+            return
         rows = [e.add(m0, i) for i in range(mr)]
         blocks = [e.add(nb0, j) for j in range(len(widths))]
         cols = [e.mul(b, 16) for b in blocks]
@@ -578,14 +581,10 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
                         v = e.op(f"arith.subi {v}, {corr_v[j]} : vector<16xi32>", "c")
                     row.append(v)
                 init.append(row)
-        if amx:
-            accs = amx_block(init, m0, mr, blocks, widths)
         flat = [v for row in init for v in row]
         count = len(flat)
         vt = ", ".join(["vector<16xi32>"] * count)
-        if amx:
-            pass
-        elif kb_full:
+        if kb_full:
             kb, res = e.fresh("kb"), e.fresh("r")
             iters = [[e.fresh("acc") for _ in widths] for _ in rows]
             args = ", ".join(f"{it} = {v}" for it, v in zip([x for r in iters for x in r], flat))
@@ -599,7 +598,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             accs = [[f"{res}#{i * len(widths) + j}" for j in range(len(widths))] for i in range(len(rows))]
         else:
             accs = init
-        if k_rem and not amx:
+        if k_rem:
             accs = step(accs, rows, blocks, e.idx(kb_full), k_rem)
         if epilogue is not None:
             epilogue.columns(bidx, cols, masks)
@@ -615,11 +614,15 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
                 else:
                     e.emit(f"vector.maskedstore %C[{at}], {mask}, {accs[i][j]} : {tc}, vector<16xi1>, vector<16xi32>")
 
-    def amx_block(init: list[list[str]], m0: str, mr: int, blocks: list[str], widths: list[int]) -> list[list[str]]:
-        """C = A.B with AMX tiles (tdpbssd): up to 2 x 2 C tiles of 16 x 16, K fully unrolled in
-        steps of 64 (tiles cannot cross an scf.for); the tiles go through a stack scratch
-        into the same vector<16xi32> rows (plus init) the VNNI path ends with."""
+    def amx_tile(m0: str, mr: int, nb0: str, widths: list[int]) -> None:
+        """C = A.B for up to 32 rows x 2 panels with AMX tiles (tdpbssd, s8 x s8) into a stack
+        scratch, then a loop over its rows adds the init (bias, or C) and runs the store or
+        the fused epilogue on each row's vector<16xi32> panels, as the VNNI path does for its
+        registers (a loop, not 32 unrolled copies: the kernels stay small for LLVM)."""
         a_rows = [16] * (mr // 16) + ([mr % 16] if mr % 16 else [])
+        blocks = [e.add(nb0, j) for j in range(len(widths))]
+        cols = [e.mul(b, 16) for b in blocks]
+        masks = [None if w == 16 else e.op(f"vector.constant_mask [{w}] : vector<16xi1>", "mask") for w in widths]
         scr, scr_t = scratch[0], SCRATCH_T
         sa = g.a_strides
         a2_t = f"memref<{g.m}x{g.k}xi8, strided<[{sa[-2]}, 1], offset: ?>>"
@@ -638,16 +641,35 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             args = ", ".join([a2, bp2, scr, m0, *b_rows])
             types = ", ".join([a2_t, bp2_t, scr_t] + ["index"] * (1 + len(b_rows)))
             e.emit(f"func.call @{helper[0]}({args}) : ({types}) -> ()")
-        out = []
-        for r in range(mr):
-            row = []
-            for j in range(len(widths)):
-                v = e.op(f"vector.load {scr}[{e.idx(r)}, {e.idx(16 * j)}] : {scr_t}, vector<16xi32>", "cv")
-                if init_kind != "zero":
-                    v = e.op(f"arith.addi {v}, {init[r][j]} : vector<16xi32>", "cv")
-                row.append(v)
-            out.append(row)
-        return out
+        bias_v = []
+        if init_kind == "bias":
+            bias_v = [e.op(f"vector.load %bias[{n}] : {bias_t}, vector<16xi32>", "bi") if mask is None else
+                      e.op(f"vector.maskedload %bias[{n}], {mask}, {zero_vec('vector<16xi32>')} : {bias_t}, "
+                           f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "bi") for n, mask in zip(cols, masks)]
+        if epilogue is not None:
+            epilogue.columns(bidx, cols, masks)
+        r = e.fresh("row")
+        e.emit(f"scf.for {r} = {e.idx(0)} to {e.idx(mr)} step {e.idx(1)} {{")
+        e.indent += 1
+        m = e.op(f"arith.addi {m0}, {r} : index", "m")
+        for j, (n, mask) in enumerate(zip(cols, masks)):
+            v = e.op(f"vector.load {scr}[{r}, {e.idx(16 * j)}] : {scr_t}, vector<16xi32>", "cv")
+            at = ", ".join([*bidx, m, n])
+            if init_kind == "bias":
+                v = e.op(f"arith.addi {v}, {bias_v[j]} : vector<16xi32>", "cv")
+            elif init_kind == "c":
+                c = e.op(f"vector.load %C[{at}] : {tc}, vector<16xi32>", "c") if mask is None else \
+                    e.op(f"vector.maskedload %C[{at}], {mask}, {zero_vec('vector<16xi32>')} : {tc}, "
+                         f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "c")
+                v = e.op(f"arith.addi {v}, {c} : vector<16xi32>", "cv")
+            if epilogue is not None:
+                epilogue.store(v, bidx, m, j, n, mask)
+            elif mask is None:
+                e.emit(f"vector.store {v}, %C[{at}] : {tc}, vector<16xi32>")
+            else:
+                e.emit(f"vector.maskedstore %C[{at}], {mask}, {v} : {tc}, vector<16xi1>, vector<16xi32>")
+        e.indent -= 1
+        e.emit("}")
 
     helpers: dict[str, str] = {}
 
