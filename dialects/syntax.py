@@ -22,7 +22,6 @@ from xdsl.dialects.builtin import (
     FileLineColLoc,
     FloatAttr,
     IntegerAttr,
-    StringAttr,
     UnitAttr,
     f64,
     i64,

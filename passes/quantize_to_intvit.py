@@ -14,7 +14,7 @@ bit width `b` its consumers demand (a backward pass over the graph computes that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
-from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules, result_shape
+from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules
 from intvit.runtime.scales import ScaleError, quantize_multiplier
 from intvit.runtime.torch_eval import literal_array, op_attr, scalar_constant
 

@@ -8,7 +8,7 @@ subcommand, flag and `--json` key stays the same across targets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
