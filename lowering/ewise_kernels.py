@@ -31,7 +31,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from intvit.lowering.gemm_kernels import _dims, _Emitter
+from intvit.lowering.gemm_kernels import _dims, _Emitter, _owner
 from intvit.lowering.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 LANES = 16
@@ -60,11 +60,6 @@ _INT = re.compile(r"i(\d+)")
 
 class Unsupported(Exception):
     """The generic is left to convert-linalg-to-loops."""
-
-
-def _owner(value):
-    owner = value.owner
-    return owner.operation if hasattr(owner, "operation") else owner
 
 
 def _is_memref(t) -> bool:
@@ -101,7 +96,7 @@ class Plan:
     reduction: bool          # the last dimension is a reduction
     accesses: list[Access]   # inputs, then the one output
     vector: bool             # False: one element per step (scalar kernels, for comparison)
-    parallel: bool           # outer dimensions as scf.parallel
+    parallel: bool           # outer dimensions split over threads (`openmp.open_parallel_range`)
 
 
 def _strides(value) -> list[int]:
@@ -343,6 +338,11 @@ class BodyTranslator:
             self.captured[key] = name
         return self.captured[key]
 
+    def load_row(self, memref: str, mtype: str, idx: str, elem: str) -> str:
+        """One element per row (a row maximum, a row factor), broadcast to the lanes."""
+        s = self.e.op(f"memref.load {memref}[{idx}] : {mtype}", "r")
+        return s if not self.vector else self.e.op(f"vector.broadcast {s} : {elem} to {self.vt(elem)}", "r")
+
     def load(self, memref: str, mtype: str, idx: str, elem: str, mask: str | None) -> str:
         if not self.vector:
             return self.e.op(f"memref.load {memref}[{idx}] : {mtype}", "l")
@@ -412,9 +412,7 @@ class _Kernel:
             if acc.kind == "scalar":
                 row_env[a] = self.splat(x(i), acc.type)
             elif acc.kind == "row":
-                s = e.op(f"memref.load {x(i)}[{index(acc, None)}] : {acc.type}", "r")
-                row_env[a] = s if not self.tr.vector else e.op(
-                    f"vector.broadcast {s} : {a.type} to {self.vt(str(a.type))}", "r")
+                row_env[a] = self.tr.load_row(x(i), acc.type, index(acc, None), str(a.type))
         if self.row_op:
             if _uses(out_arg):
                 row_env[out_arg] = e.op(f"memref.load {x(last)}[{index(out, None)}] : {out.type}", "r")

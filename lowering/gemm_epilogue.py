@@ -67,8 +67,7 @@ class Epilogue:
             if acc.kind == "scalar":
                 env[a] = tr.splat(f"%e{i}", acc.type)
             elif acc.kind == "row":
-                s = tr.e.op(f"memref.load %e{i}[{self._index(acc, bidx, m, None)}] : {acc.type}", "r")
-                env[a] = tr.e.op(f"vector.broadcast {s} : {a.type} to {tr.vt(str(a.type))}", "r")
+                env[a] = tr.load_row(f"%e{i}", acc.type, self._index(acc, bidx, m, None), str(a.type))
             elif i in self.column:
                 env[a] = self.column[i][j]
             else:

@@ -254,7 +254,7 @@ class Plan:
     variant: str             # "amx" | "vnni" | "portable"
     prepacked: bool          # B panels (and the correction) passed in, packed at compile time
     init: str                # "c": accumulate onto C; "bias": C = bias[n] + A.B; "zero": C = A.B
-    parallel: bool = False   # full (panel group, row tile) blocks in one 2-D `scf.parallel` (OpenMP)
+    parallel: bool = False   # blocks (or batched items) split over threads (`openmp.open_parallel_range`)
 
     @property
     def ks(self) -> int:
@@ -327,6 +327,8 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
     kb_full, k_rem = g.k // ks, g.k % ks
     mr_max, nr_max = (MR_AMX, NR_AMX) if amx else (MR_VNNI, NR_VNNI) if vnni else (MR_PORTABLE, NR_PORTABLE)
     correct = plan.variant == "vnni" and not g.a_unsigned  # tdpbssd multiplies s8 x s8 itself
+    nt_full = nb_full // nr_max
+    mt_full, m_rem = g.m // mr_max, g.m % mr_max
     types = plan.arg_types()
     ta, tb, tc = types[:3]
     bias_t = types[3] if init_kind == "bias" else None
@@ -386,6 +388,28 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
 
     def zero_vec(typ: str) -> str:
         return e.const(0, typ)
+
+    def load_i32(memref: str, mtype: str, at: str, mask: str | None, hint: str) -> str:
+        """16 i32 lanes of a bias or of C (a partial panel: masked, zeros beyond it)."""
+        if mask is None:
+            return e.op(f"vector.load {memref}[{at}] : {mtype}, vector<16xi32>", hint)
+        return e.op(f"vector.maskedload {memref}[{at}], {mask}, {zero_vec('vector<16xi32>')} : {mtype}, "
+                    f"vector<16xi1>, vector<16xi32> into vector<16xi32>", hint)
+
+    def store_c(value: str, at: str, mask: str | None) -> None:
+        if mask is None:
+            e.emit(f"vector.store {value}, %C[{at}] : {tc}, vector<16xi32>")
+        else:
+            e.emit(f"vector.maskedstore %C[{at}], {mask}, {value} : {tc}, vector<16xi1>, vector<16xi32>")
+
+    def rest_chunks() -> list[tuple[int, list[int]]]:
+        """(first panel, widths) of the panels after the full groups of `nr_max`."""
+        rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
+        chunks = []
+        while rest:
+            chunk, rest = rest[:nr_max], rest[nr_max:]
+            chunks.append((nb_all - len(chunk) - len(rest), chunk))
+        return chunks
 
     # ---- runtime packing of B --------------------------------------------------------------
     def emit_packing() -> None:
@@ -553,13 +577,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         if correct:
             corr_v = [e.op(f"vector.load {corr}[{b}, {e.idx(0)}] : {corr_t}, vector<16xi32>", "cv") for b in blocks]
         if init_kind == "bias":
-            bias_v = []
-            for n, mask in zip(cols, masks):
-                if mask is None:
-                    bias_v.append(e.op(f"vector.load %bias[{n}] : {bias_t}, vector<16xi32>", "bi"))
-                else:
-                    bias_v.append(e.op(f"vector.maskedload %bias[{n}], {mask}, {zero_vec('vector<16xi32>')} : "
-                                       f"{bias_t}, vector<16xi1>, vector<16xi32> into vector<16xi32>", "bi"))
+            bias_v = [load_i32("%bias", bias_t, n, mask, "bi") for n, mask in zip(cols, masks)]
             if correct:
                 bias_v = [e.op(f"arith.subi {v}, {c} : vector<16xi32>", "bi") for v, c in zip(bias_v, corr_v)]
             init = [list(bias_v) for _ in rows]
@@ -571,12 +589,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             for m in rows:
                 row = []
                 for j, (n, mask) in enumerate(zip(cols, masks)):
-                    at = ", ".join([*bidx, m, n])
-                    if mask is None:
-                        v = e.op(f"vector.load %C[{at}] : {tc}, vector<16xi32>", "c")
-                    else:
-                        v = e.op(f"vector.maskedload %C[{at}], {mask}, {zero_vec('vector<16xi32>')} : {tc}, "
-                                 f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "c")
+                    v = load_i32("%C", tc, ", ".join([*bidx, m, n]), mask, "c")
                     if correct:
                         v = e.op(f"arith.subi {v}, {corr_v[j]} : vector<16xi32>", "c")
                     row.append(v)
@@ -608,11 +621,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             return
         for i, m in enumerate(rows):
             for j, (n, mask) in enumerate(zip(cols, masks)):
-                at = ", ".join([*bidx, m, n])
-                if mask is None:
-                    e.emit(f"vector.store {accs[i][j]}, %C[{at}] : {tc}, vector<16xi32>")
-                else:
-                    e.emit(f"vector.maskedstore %C[{at}], {mask}, {accs[i][j]} : {tc}, vector<16xi1>, vector<16xi32>")
+                store_c(accs[i][j], ", ".join([*bidx, m, n]), mask)
 
     def amx_tile(m0: str, mr: int, nb0: str, widths: list[int]) -> None:
         """C = A.B for up to 32 rows x 2 panels with AMX tiles (tdpbssd, s8 x s8) into a stack
@@ -641,11 +650,8 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             args = ", ".join([a2, bp2, scr, m0, *b_rows])
             types = ", ".join([a2_t, bp2_t, scr_t] + ["index"] * (1 + len(b_rows)))
             e.emit(f"func.call @{helper[0]}({args}) : ({types}) -> ()")
-        bias_v = []
-        if init_kind == "bias":
-            bias_v = [e.op(f"vector.load %bias[{n}] : {bias_t}, vector<16xi32>", "bi") if mask is None else
-                      e.op(f"vector.maskedload %bias[{n}], {mask}, {zero_vec('vector<16xi32>')} : {bias_t}, "
-                           f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "bi") for n, mask in zip(cols, masks)]
+        bias_v = [load_i32("%bias", bias_t, n, mask, "bi") for n, mask in zip(cols, masks)] \
+            if init_kind == "bias" else []
         if epilogue is not None:
             epilogue.columns(bidx, cols, masks)
         r = e.fresh("row")
@@ -658,23 +664,17 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             if init_kind == "bias":
                 v = e.op(f"arith.addi {v}, {bias_v[j]} : vector<16xi32>", "cv")
             elif init_kind == "c":
-                c = e.op(f"vector.load %C[{at}] : {tc}, vector<16xi32>", "c") if mask is None else \
-                    e.op(f"vector.maskedload %C[{at}], {mask}, {zero_vec('vector<16xi32>')} : {tc}, "
-                         f"vector<16xi1>, vector<16xi32> into vector<16xi32>", "c")
-                v = e.op(f"arith.addi {v}, {c} : vector<16xi32>", "cv")
+                v = e.op(f"arith.addi {v}, {load_i32('%C', tc, at, mask, 'c')} : vector<16xi32>", "cv")
             if epilogue is not None:
                 epilogue.store(v, bidx, m, j, n, mask)
-            elif mask is None:
-                e.emit(f"vector.store {v}, %C[{at}] : {tc}, vector<16xi32>")
             else:
-                e.emit(f"vector.maskedstore %C[{at}], {mask}, {v} : {tc}, vector<16xi1>, vector<16xi32>")
+                store_c(v, at, mask)
         e.indent -= 1
         e.emit("}")
 
     helpers: dict[str, str] = {}
 
     def row_sweep(nb0: str, widths: list[int]) -> None:
-        mt_full, m_rem = g.m // mr_max, g.m % mr_max
         if mt_full:
             mt = e.fresh("mt")
             e.emit(f"scf.for {mt} = {e.idx(0)} to {e.idx(mt_full)} step {e.idx(1)} {{")
@@ -685,9 +685,6 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         if m_rem:
             tile(e.idx(mt_full * mr_max), m_rem, nb0, widths)
 
-    nt_full = nb_full // nr_max
-    mt_full, m_rem = g.m // mr_max, g.m % mr_max
-
     def col_sweep(m0: str, mr: int) -> None:
         """One row tile across every panel group."""
         if nt_full:
@@ -697,10 +694,8 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
             tile(m0, mr, e.mul(nt, nr_max), [16] * nr_max)
             e.indent -= 1
             e.emit("}")
-        rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
-        while rest:
-            chunk, rest = rest[:nr_max], rest[nr_max:]
-            tile(m0, mr, e.idx(nb_all - len(chunk) - len(rest)), chunk)
+        for start, chunk in rest_chunks():
+            tile(m0, mr, e.idx(start), chunk)
 
     def emit_items() -> None:
         """Items (batch..., row chunk): a contiguous share of them per thread; each item packs
@@ -763,10 +758,7 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
         e.indent -= 1
         e.emit("}")
     if not per_item:
-        rest = [16] * (nb_full - nt_full * nr_max) + ([n_rem] if n_rem else [])
-        while rest:
-            chunk, rest = rest[:nr_max], rest[nr_max:]
-            start = nb_all - len(chunk) - len(rest)
+        for start, chunk in rest_chunks():
             row_sweep(e.idx(start), chunk)
         for _ in bidx:
             e.indent -= 1

@@ -57,6 +57,4 @@ def compile_intvit_module(module: ModuleOp, workdir: Path | None = None, so_path
         so_path = str(Path(workdir) / f"{compiled.name}.so")
     artifact = str(write_shared_library(compiled, so_path))
     lib = load_so(artifact)
-    exe = Executable("llvm-cpu", lambda inputs, out=None: lib(*inputs, out=out), seconds, artifact)
-    exe.library, exe.keep = lib, keep
-    return exe
+    return Executable("llvm-cpu", lambda inputs, out=None: lib(*inputs, out=out), seconds, artifact, lib, keep)

@@ -22,6 +22,7 @@ import hashlib
 
 from intvit.lowering.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _Emitter, _is_memref,
                                            _Kernel, close_outer, open_outer, plan_generic)
+from intvit.lowering.gemm_epilogue import _root
 from intvit.lowering.gemm_kernels import _PURE, _dims
 
 __all__ = ["RowKernel", "plan_row_op", "find_chains", "fuse_rows"]
@@ -80,12 +81,6 @@ class RowKernel:
         preamble = [line for m in self.members for line in m.tr.preamble]
         return "\n".join([f"func.func private @{name}({params}) {{", *e.const_lines(), *preamble, *e.lines,
                           "}"]) + "\n"
-
-
-def _root(value):
-    from intvit.lowering.gemm_epilogue import _root as root
-
-    return root(value)
 
 
 def _outer_identity(acc: Access, depth: int) -> bool:
