@@ -16,7 +16,7 @@ integers are the same.
 
 from __future__ import annotations
 
-from intvit.lowering.ewise_kernels import Access, BodyTranslator, Unsupported, _is_memref, _strides
+from intvit.lowering.ewise_kernels import Access, BodyTranslator, _is_memref, _strides
 from intvit.lowering.gemm_kernels import _PURE, _dims, _owner
 
 __all__ = ["Epilogue", "find_epilogue"]
@@ -172,16 +172,3 @@ def find_epilogue(gemm_op, c_value, init_op) -> Epilogue | None:
     if str(ir.MemRefType(operands[-1].type).element_type) in ("i1", "index"):
         return None
     return Epilogue(op, c_uses[0], accesses)
-
-
-def check_translatable(epilogue: Epilogue) -> bool:
-    """Dry run of the body translation (a body the translator does not know is not fused)."""
-    from intvit.lowering.gemm_kernels import _Emitter
-
-    probe = Epilogue(epilogue.op, epilogue.c_index, epilogue.accesses)
-    probe.bind(_Emitter())
-    try:
-        probe.store("%acc", [], "%m", 0, "%n", None)
-    except Unsupported:
-        return False
-    return True

@@ -971,7 +971,8 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
     epilogue)."""
     from torch_mlir import ir
 
-    from intvit.lowering.gemm_epilogue import check_translatable, find_epilogue
+    from intvit.lowering.ewise_kernels import Unsupported
+    from intvit.lowering.gemm_epilogue import find_epilogue
 
     fold_transposes(module)
     found = []
@@ -1004,13 +1005,15 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         plan = Plan(g, shapes, kind, const_b is not None, init, parallel and macs >= PARALLEL_MIN_MACS)
         types = [ir.Type.parse(t) for t in plan.arg_types()]
         epi = find_epilogue(op, c, init_op) if fuse_epilogue and init != "c" else None
-        if epi is not None and not check_translatable(epi):
-            epi = None
         name = plan.name
+        if epi is not None:
+            try:
+                text = kernel_text(plan, epi, name="KERNEL")
+            except Unsupported:  # a consumer body the translator does not know stays a kernel of its own
+                epi = None
         if epi is None:
             text = kernel_text(plan) if name not in kernels else None
         else:
-            text = kernel_text(plan, epi, name="KERNEL")
             name = f"{plan.name}_ep_{hashlib.sha1(text.encode()).hexdigest()[:12]}"
             text = text.replace("@KERNEL(", f"@{name}(", 1)
             del types[2]  # no C parameter

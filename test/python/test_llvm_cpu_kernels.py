@@ -323,3 +323,43 @@ def test_transposed_copy_folds_into_the_gemm(gemm):
     assert compiled.elementwise["left"] == 0 and compiled.elementwise["vector"] == 0
     ref = q.astype(np.int64) @ np.swapaxes(k, 1, 2).astype(np.int64)
     np.testing.assert_array_equal(compiled(q, k)[0], ref)
+
+
+UNKNOWN_CONSUMER = """
+func.func @f(%a: tensor<7x24xi8>, %w: tensor<24x18xi8>) -> tensor<7x18xi32> {
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<7x18xi32>
+  %c = linalg.fill ins(%z : i32) outs(%e : tensor<7x18xi32>) -> tensor<7x18xi32>
+  %g = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>,
+                                        affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<7x24xi8>, tensor<24x18xi8>) outs(%c : tensor<7x18xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %y : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<7x18xi32>
+  %e2 = tensor.empty() : tensor<7x18xi32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%g : tensor<7x18xi32>) outs(%e2 : tensor<7x18xi32>) {
+  ^bb0(%v: i32, %o: i32):
+    %l = math.ctlz %v : i32
+    linalg.yield %l : i32
+  } -> tensor<7x18xi32>
+  return %r : tensor<7x18xi32>
+}
+"""
+
+
+def test_a_consumer_the_translator_does_not_know_stays_unfused():
+    """`math.ctlz` has no translation: the GEMM keeps its own store and the consumer runs as loops."""
+    rng = np.random.default_rng(4)
+    a = rng.integers(-128, 128, (7, 24)).astype(np.int8)
+    w = rng.integers(-128, 128, (24, 18)).astype(np.int8)
+    compiled = compile_module(UNKNOWN_CONSUMER)
+    assert [g["epilogue"] for g in compiled.gemms] == [False] and compiled.elementwise["left"] == 1
+    acc = (a.astype(np.int64) @ w.astype(np.int64)).astype(np.int32)
+    bits = np.array([32 - int(v).bit_length() if v >= 0 else 0 for v in acc.ravel()]).reshape(acc.shape)
+    np.testing.assert_array_equal(compiled(a, w)[0], bits)
