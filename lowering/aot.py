@@ -191,7 +191,7 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
             raise ExecutorError(f"cannot run gcc to link {path}: {err}") from None
         if proc.returncode != 0:
             raise ExecutorError(f"linking {path} failed: {proc.stderr.strip()[:2000]}")
-    sidecar = {"abi": ABI, "entry": f"intvit_{compiled.name}",
+    sidecar = {"target": "llvm-cpu", "abi": ABI, "entry": f"intvit_{compiled.name}",
                "inputs": [s.to_json() for s in compiled.inputs],
                "outputs": [s.to_json() for s in compiled.outputs],
                "cpu_features": features, "gemm": getattr(compiled, "gemm", None), "source": source,

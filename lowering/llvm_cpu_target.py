@@ -1,8 +1,8 @@
-"""`--target llvm-cpu`: an `intvit` (or already lowered) module -> a JIT-compiled Executable.
+"""`--target llvm-cpu`: an `intvit` (or already lowered) module -> a `.so` with a C entry point.
 
-Steps: convert-intvit-to-linalg, expand-intvit-helpers, verify-integer-only (xDSL), then
-upstream MLIR to LLVM and the JIT (`llvm_cpu.compile_module`); `aot.write_shared_library`
-turns the same compilation into a `.so`.
+Steps: `lower_module` (convert-intvit-to-linalg, expand-intvit-helpers, verify-integer-only),
+then upstream MLIR to LLVM (`llvm_cpu.compile_module`); `aot.write_shared_library` links the
+same compilation into a `.so` + sidecar, which `load` opens through the checked ctypes loader.
 """
 
 from __future__ import annotations
@@ -12,21 +12,11 @@ from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
 
-from intvit.dialects.context import make_context
-from intvit.lowering.llvm_cpu import CompiledModule, compile_module
-from intvit.runtime.targets import Executable
+from intvit.lowering.llvm_cpu import ELEMENTWISE_VARIANTS, GEMM_VARIANTS, CompiledModule, compile_module
+from intvit.lowering.lower import lower_module
+from intvit.lowering.target import Executable, Target, TargetOption
 
-
-def lower_module(module: ModuleOp) -> ModuleOp:
-    """intvit -> integer-only linalg/arith, in place; a module with no intvit op is only checked."""
-    from intvit.lowering.convert_intvit_to_linalg import ConvertIntvitToLinalgPass
-    from intvit.lowering.expand_intvit_helpers import ExpandIntvitHelpersPass
-    from intvit.lowering.verify_integer_only import VerifyIntegerOnlyPass
-
-    ctx = make_context()
-    for p in (ConvertIntvitToLinalgPass(), ExpandIntvitHelpersPass(), VerifyIntegerOnlyPass()):
-        p.apply(ctx, module)
-    return module
+__all__ = ["LlvmCpuTarget", "compile_intvit", "lower_module"]
 
 
 def compile_intvit(module: ModuleOp, **options) -> tuple[CompiledModule, float]:
@@ -39,22 +29,46 @@ def compile_intvit(module: ModuleOp, **options) -> tuple[CompiledModule, float]:
     return compiled, time.perf_counter() - t0
 
 
-def compile_intvit_module(module: ModuleOp, workdir: Path | None = None, so_path: str | None = None,
-                          **options) -> Executable:
-    """Compile and link the `.so` (in `workdir`, else a temporary folder the Executable keeps)
-    and run through its C entry point: what a deployment calls, and a tenth of the JIT's call
-    overhead.  `options`: see `compile_intvit`."""
-    import tempfile
+class LlvmCpuTarget(Target):
+    name = "llvm-cpu"
+    help = "x86-64 CPU through upstream MLIR and LLVM: AMX/VNNI GEMM kernels, OpenMP threads, .so with a C ABI"
+    artifact = "file"
+    suffix = ".so"
+    options = (
+        TargetOption("--gemm", GEMM_VARIANTS,
+                     help="GEMM kernels (default auto: amx where the CPU grants it, else vnni, else portable; "
+                          "amx/vnni build on any host, the library refuses a CPU without the unit)"),
+        TargetOption("--elementwise", ELEMENTWISE_VARIANTS,
+                     help="non-GEMM ops: 16-lane kernels (default), the same kernels scalar, or plain loops"),
+        TargetOption("--threads", type=int, metavar="N",
+                     help="1: single-threaded code; default: OpenMP over all cores",
+                     commands=("compile", "run", "eval")),
+        TargetOption("--line-info", metavar="LOWERED.mlir", commands=("compile",),
+                     help="write the lowered module there with line tables (perf report --sort srcline)"),
+    )
 
-    from intvit.lowering.aot import load_so, write_shared_library
+    def compile(self, module: ModuleOp, output: Path, source: str | None = None, **options) -> dict:
+        from intvit.lowering.aot import write_shared_library
 
-    compiled, seconds = compile_intvit(module, **options)
-    keep = None
-    if so_path is None:
-        if workdir is None:
-            keep = tempfile.TemporaryDirectory(prefix="intvit-")
-            workdir = Path(keep.name)
-        so_path = str(Path(workdir) / f"{compiled.name}.so")
-    artifact = str(write_shared_library(compiled, so_path))
-    lib = load_so(artifact)
-    return Executable("llvm-cpu", lambda inputs, out=None: lib(*inputs, out=out), seconds, artifact, lib, keep)
+        compiled, seconds = compile_intvit(module, **options)
+        so = write_shared_library(compiled, output, source=source)
+        return {"target": self.name, "output": str(so), "entry": f"intvit_{compiled.name}",
+                "compile_s": seconds, "inputs": [s.to_json() for s in compiled.inputs],
+                "outputs": [s.to_json() for s in compiled.outputs], "gemm": compiled.gemm,
+                "gemm_kernels": len(compiled.gemms), "elementwise": compiled.elementwise,
+                "threads": "openmp" if compiled.libomp else 1, "timings": compiled.timings}
+
+    def load(self, artifact: Path) -> Executable:
+        from intvit.lowering.aot import load_so
+
+        lib = load_so(artifact)
+        return Executable(self.name, lambda inputs, out=None: lib(*inputs, out=out), artifact=str(artifact),
+                          inputs=list(lib.inputs), outputs=list(lib.outputs), device="cpu", takes_out=True,
+                          library=lib)
+
+
+def compile_intvit_module(module: ModuleOp, workdir: Path | None = None, **options) -> Executable:
+    """Compile, link and load (kept for callers of the pre-registry API)."""
+    return LlvmCpuTarget().build(module, workdir, **options)
+
+

@@ -50,9 +50,7 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
     """Back-to-back calls on the first images (warm caches, outputs preallocated where the
     target takes them): the latency a serving loop sees, not the golden model's cache misses."""
     picks = [images[i % len(images)] for i in range(min(count, max(len(images), 20)))]
-    out = None
-    if executable.library is not None:
-        out = [np.empty(shape, dtype) for shape, dtype in executable.library.outputs]
+    out = executable.output_buffers()
     for x in picks[:5]:
         executable(x, out=out)
     seconds = []
@@ -65,7 +63,10 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
 
 def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
-             rounding: str = "half_even") -> dict:
+             rounding: str = "half_even", options: dict | None = None) -> dict:
+    from intvit.runtime.targets import get_target
+
+    options = get_target(target).select_options(options or {})  # a bad flag fails before the import
     model, shape = build_named_model(model_name, weights, seed)
     data = eval_data(model_name, shape, limit, seed)
     calibration = calibration_images(model_name, calib, shape, seed)
@@ -73,7 +74,7 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
     imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress)
     import_s = time.perf_counter() - t0
     module = imported.module
-    executable = compile_for(target, module)
+    executable = compile_for(target, module, **options)
 
     with torch.no_grad():
         fp32 = np.concatenate([model(torch.from_numpy(x)).numpy() for x in data.images])
@@ -83,7 +84,7 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
     out, gold = np.concatenate(outputs), np.concatenate(golden)
     mismatches = int(np.sum(out != gold))
     report = {
-        "model": model_name, "target": target, "images": int(len(data.images)),
+        "model": model_name, "target": target, "device": executable.device, "images": int(len(data.images)),
         "fp32_top1": None, "int_top1": None, "golden_top1": None,
         "mismatches": mismatches, "bit_exact": mismatches == 0,
         "latency_ms": float(np.median(seconds) * 1000), "compile_s": executable.compile_s, "import_s": import_s,
@@ -103,7 +104,8 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def format_report(r: dict) -> str:
-    lines = [f"model {r['model']} on {r['target']}: {r['images']} images"]
+    device = "" if r.get("device", "cpu") == "cpu" else f" ({r['device']})"
+    lines = [f"model {r['model']} on {r['target']}{device}: {r['images']} images"]
     if r["fp32_top1"] is not None:
         lines.append(f"  FP32 top-1          {r['fp32_top1']:.2f}%")
         lines.append(f"  integer top-1       {r['int_top1']:.2f}%  ({r['int_top1'] - r['fp32_top1']:+.2f} pp)")

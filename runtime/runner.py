@@ -9,11 +9,9 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 
 from intvit.runtime.interpreter import InterpreterError, find_entry, random_arrays, random_inputs, run_module
-from intvit.runtime.targets import TargetError, compile_for
-
-
-def has_intvit_ops(module: ModuleOp) -> bool:
-    return any(op.dialect_name() == "intvit" for op in module.walk())
+from intvit.lowering.lower import has_intvit_ops
+from intvit.lowering.target import read_sidecar_json, sidecar_path
+from intvit.runtime.targets import TargetError, get_target, load_artifact
 
 
 def compare(outputs: list[np.ndarray], golden: list[np.ndarray], module: ModuleOp, entry: str | None) -> dict:
@@ -43,11 +41,15 @@ def compare(outputs: list[np.ndarray], golden: list[np.ndarray], module: ModuleO
 
 
 def run_file(path: str, inputs: list[np.ndarray] | None, seed: int | None, target: str = "interpreter",
-             entry: str | None = None, check: bool = False) -> dict:
-    if path.endswith(".so"):
-        return _run_shared_library(path, inputs, seed, check)
+             entry: str | None = None, check: bool = False, options: dict | None = None) -> dict:
+    """Run an .mlir file on `target`, or a compiled artifact (a file or folder with a sidecar)
+    on the target its sidecar names."""
+    if not path.endswith(".mlir") and is_artifact(path):
+        return _run_artifact(path, inputs, seed, check)
     from intvit.dialects.context import load_module
 
+    t = get_target(target)
+    options = t.select_options(options or {})
     module = load_module(path)
     fn = find_entry(module, entry)
     if inputs is None:
@@ -57,9 +59,12 @@ def run_file(path: str, inputs: list[np.ndarray] | None, seed: int | None, targe
         if not intvit_level:
             raise InterpreterError("the interpreter runs intvit IR; for lowered linalg IR use --target llvm-cpu")
         outputs = run_module(module, inputs, entry)
+        device = "cpu"
     else:
-        outputs = compile_for(target, module)(*inputs)
-    result = {"target": target, "outputs": outputs}
+        executable = t.build(module, **options)
+        outputs = executable(*inputs)
+        device = executable.device
+    result = {"target": target, "device": device, "outputs": outputs}
     if check:
         if not intvit_level:
             raise TargetError("--check needs the intvit IR (the golden model runs intvit ops)")
@@ -67,18 +72,19 @@ def run_file(path: str, inputs: list[np.ndarray] | None, seed: int | None, targe
     return result
 
 
-def _run_shared_library(path: str, inputs, seed, check: bool) -> dict:
-    import json
+def is_artifact(path: str) -> bool:
+    p = Path(path)
+    return p.exists() and sidecar_path(p).is_file()
 
-    from intvit.lowering.aot import load_so
 
-    model = load_so(path)
+def _run_artifact(path: str, inputs, seed, check: bool) -> dict:
+    executable = load_artifact(path)
     if inputs is None:
-        inputs = random_arrays(model.inputs, seed or 0)
-    outputs = model(*inputs)
-    result = {"target": "llvm-cpu", "outputs": outputs}
+        inputs = random_arrays(executable.inputs, seed or 0)
+    outputs = executable(*inputs)
+    result = {"target": executable.target, "device": executable.device, "outputs": outputs}
     if check:
-        source = json.loads(Path(path + ".json").read_text()).get("source")
+        source = read_sidecar_json(path).get("source")
         if not source or not Path(source).is_file():
             raise TargetError(f"--check needs the intvit IR {path} was compiled from (sidecar 'source' missing)")
         from intvit.dialects.context import load_module
@@ -89,19 +95,14 @@ def _run_shared_library(path: str, inputs, seed, check: bool) -> dict:
 
 
 def compile_file(path: str, target: str, output: str, **options) -> dict:
-    """`options` go to the target (llvm-cpu: `gemm`, `elementwise`, `threads`, `line_info`)."""
+    """Compile an .mlir file for `target` into `output`; `options` are the target's CLI values
+    (validated by the target).  The output path and the target's tools are checked first."""
     from intvit.dialects.context import load_module
 
-    if target != "llvm-cpu":
-        compile_for(target, ModuleOp([]))  # raises the target's "not available" diagnostic
+    t = get_target(target)
+    options = t.select_options(options)
+    out = t.check_output(output)
     module = load_module(path)
-    from intvit.lowering.aot import write_shared_library
-    from intvit.lowering.llvm_cpu_target import compile_intvit
-
-    compiled, seconds = compile_intvit(module, **options)
-    so = write_shared_library(compiled, output, source=str(Path(path).resolve()) if has_intvit_ops(module) else None)
-    return {"file": path, "target": target, "output": str(so), "entry": f"intvit_{compiled.name}",
-            "compile_s": seconds, "inputs": [s.to_json() for s in compiled.inputs],
-            "outputs": [s.to_json() for s in compiled.outputs], "gemm": compiled.gemm,
-            "gemm_kernels": len(compiled.gemms), "elementwise": compiled.elementwise,
-            "threads": "openmp" if compiled.libomp else 1, "timings": compiled.timings}
+    source = str(Path(path).resolve()) if has_intvit_ops(module) else None
+    report = t.compile(module, out, source=source, **options)
+    return {"file": path, **report}

@@ -1,64 +1,67 @@
-"""Execution targets behind `intvit run/compile/eval/bench --target NAME`.
+"""The target registry behind `intvit run/compile/eval/bench --target NAME`.
 
-A target turns an `intvit` module into something callable on numpy arrays.  `interpreter` runs
-the golden model op by op; `llvm-cpu` lowers to linalg and compiles with upstream MLIR; GPU
-(`cuda-dp4a`) and FPGA (`hls-cpp`) targets register here the same way when they exist, so every
-subcommand, flag and `--json` key stays the same across targets.
+Each target is a `intvit.lowering.target.Target` subclass in its own subpackage of
+`intvit.lowering`; listing it in `TARGETS` is the one edit that makes every subcommand, flag and
+`--json` key of the CLI available for it.  `interpreter` runs the golden model op by op (no
+artifact).  Drivers call `get_target`, `compile_for` and `load_artifact`, never a target's
+modules directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
+from intvit.lowering.llvm_cpu_target import LlvmCpuTarget
+from intvit.lowering.target import Executable, Target, TargetError, read_sidecar_json
 
-class TargetError(RuntimeError):
-    pass
-
-
-@dataclass
-class Executable:
-    """A compiled model: call it with the entry's inputs, get its outputs."""
-
-    target: str
-    run: Callable[..., list[np.ndarray]]
-    compile_s: float = 0.0
-    artifact: str | None = None
-    library: object = None   # the loaded artifact, where there is one
-    keep: object = None      # what must live as long as the artifact (its temporary folder)
-
-    def __call__(self, *inputs: np.ndarray, out: list[np.ndarray] | None = None) -> list[np.ndarray]:
-        """`out`: preallocated outputs, for targets whose artifact writes into them (timing)."""
-        return self.run(inputs) if out is None else self.run(inputs, out=out)
+__all__ = ["TARGETS", "PLANNED", "Executable", "Target", "TargetError", "compile_for", "get_target",
+           "load_artifact", "target_names"]
 
 
-def _interpreter(module: ModuleOp, workdir: Path | None, options: dict) -> Executable:
-    from intvit.runtime.interpreter import run_module
+class InterpreterTarget(Target):
+    name = "interpreter"
+    help = "the golden model, op by op over numpy (intvit IR; no artifact)"
 
-    return Executable("interpreter", lambda inputs: run_module(module, list(inputs)))
+    def compile(self, module, output, source=None, **options):
+        raise TargetError("the interpreter writes no artifact: choose a compiling target (e.g. --target llvm-cpu)")
+
+    def build(self, module: ModuleOp, workdir: Path | None = None, **options) -> Executable:
+        from intvit.runtime.interpreter import run_module
+
+        return Executable(self.name, lambda inputs: run_module(module, list(inputs)), device="cpu")
 
 
-def _llvm_cpu(module: ModuleOp, workdir: Path | None, options: dict) -> Executable:
-    from intvit.lowering.llvm_cpu_target import compile_intvit_module
-
-    return compile_intvit_module(module, workdir, **options)
-
-
-TARGETS: dict[str, Callable[[ModuleOp, Path | None, dict], Executable]] = {
-    "interpreter": _interpreter,
-    "llvm-cpu": _llvm_cpu,
-}
+TARGETS: dict[str, Target] = {t.name: t for t in (InterpreterTarget(), LlvmCpuTarget())}
+# Names the CLI accepts that answer "not available" until their backend exists.
 PLANNED = {"cuda-dp4a": "the GPU (DP4A) backend is not built yet",
            "hls-cpp": "the HLS C++ backend is not built yet"}
 
 
+def target_names(compiling: bool = False) -> list[str]:
+    names = [n for n in TARGETS if not (compiling and n == "interpreter")]
+    return names + list(PLANNED)
+
+
+def get_target(name: str) -> Target:
+    if name in PLANNED:
+        raise TargetError(f"target '{name}' is not available: {PLANNED[name]}")
+    if name not in TARGETS:
+        raise TargetError(f"unknown target '{name}' (choose from {', '.join(target_names())})")
+    target = TARGETS[name]
+    target.check_available()
+    return target
+
+
 def compile_for(target: str, module: ModuleOp, workdir: str | Path | None = None, **options) -> Executable:
-    if target in PLANNED:
-        raise TargetError(f"target '{target}' is not available: {PLANNED[target]}")
-    if target not in TARGETS:
-        raise TargetError(f"unknown target '{target}' (choose from {', '.join([*TARGETS, *PLANNED])})")
-    return TARGETS[target](module, Path(workdir) if workdir else None, options)
+    """Build `module` for `target` and load it (a temporary artifact unless `workdir`)."""
+    t = get_target(target)
+    return t.build(module, Path(workdir) if workdir else None, **options)
+
+
+def load_artifact(path: str | Path) -> Executable:
+    """Load any compiled artifact by the target its sidecar names."""
+    meta = read_sidecar_json(path)
+    name = meta.get("target", "llvm-cpu")  # sidecars before the registry were llvm-cpu's
+    return get_target(name).load(Path(path))

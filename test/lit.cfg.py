@@ -15,7 +15,7 @@ config.excludes = ["Inputs", "python", "lit.cfg.py"]
 # `pip install -e .[test]` (or a plain install) works without PATH tweaks.
 bin_dir = os.path.dirname(sys.executable)
 config.environment["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-for var in ("HOME", "TMPDIR"):
+for var in ("HOME", "TMPDIR", "PYTHONPATH", "INTVIT_TRACEBACK"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
 

@@ -20,6 +20,32 @@ import numpy as np
 from intvit.tools.diagnostics import report_failure
 
 
+def _targets(compiling: bool = False) -> list[str]:
+    from intvit.runtime.targets import target_names
+
+    return target_names(compiling)
+
+
+def _add_target_flags(parser: argparse.ArgumentParser, command: str) -> None:
+    from intvit.lowering.target import add_target_options
+    from intvit.runtime.targets import TARGETS
+
+    add_target_options(parser, command, list(TARGETS.values()))
+
+
+def _target_values(args: argparse.Namespace) -> dict:
+    from intvit.runtime.targets import TARGETS
+
+    dests = {o.dest for t in TARGETS.values() for o in t.options}
+    return {d: getattr(args, d) for d in dests if getattr(args, d, None) is not None}
+
+
+def _rounding_modes() -> tuple[str, ...]:
+    from intvit.runtime.golden import ROUNDING_MODES
+
+    return ROUNDING_MODES
+
+
 def _load_inputs(paths: list[str]) -> list[np.ndarray]:
     arrays = []
     for path in paths:
@@ -59,10 +85,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.random is not None and args.input:
         raise ValueError("--random and --input are exclusive")
     inputs = None if args.random is not None else _load_inputs(args.input)
-    result = run_file(args.file, inputs, args.random, target=args.target, entry=args.entry, check=args.check)
+    result = run_file(args.file, inputs, args.random, target=args.target, entry=args.entry, check=args.check,
+                      options=_target_values(args))
     outputs = result["outputs"]
     written = _save_outputs(outputs, args.output) if args.output else []
-    report = {"file": args.file, "target": result["target"], "outputs": _summary(outputs), "written": written}
+    report = {"file": args.file, "target": result["target"], "device": result["device"], "outputs": _summary(outputs), "written": written}
     if args.check:
         report["check"] = result["check"]
     if args.json:
@@ -80,8 +107,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_run(sub) -> None:
     p = sub.add_parser("run", help="execute intvit IR or a compiled .so on .npy inputs")
     p.add_argument("file", help="an .mlir file (intvit or lowered IR), or a .so from `intvit compile`")
-    p.add_argument("--target", default="interpreter", choices=["interpreter", "llvm-cpu", "cuda-dp4a", "hls-cpp"],
-                   help="where to run an .mlir file (a .so always runs on llvm-cpu)")
+    p.add_argument("--target", default="interpreter", choices=_targets(),
+                   help="where to run an .mlir file (a compiled artifact runs on the target its sidecar names)")
+    _add_target_flags(p, "run")
     p.add_argument("--check", action="store_true",
                    help="also run the golden model and report the first mismatch (exit 2 if any)")
     p.add_argument("--input", "-i", action="append", default=[], metavar="X.npy",
@@ -122,7 +150,7 @@ def add_import(sub) -> None:
     p.add_argument("--calibration", choices=["minmax", "percentile"], default="minmax")
     p.add_argument("--percentile", type=float, default=99.99)
     p.add_argument("--rounding", default="half_even",
-                   choices=["half_even", "half_up", "half_away", "double_round", "floor"])
+                   choices=_rounding_modes())
     p.add_argument("--emit", choices=["intvit", "torch"], default="intvit",
                    help="torch: stop after the torch-dialect import")
     p.add_argument("--seed", type=int, default=0, help="seed for random weights/images")
@@ -134,9 +162,7 @@ def add_import(sub) -> None:
 def cmd_compile(args: argparse.Namespace) -> int:
     from intvit.runtime.runner import compile_file
 
-    options = {k: v for k, v in (("gemm", args.gemm), ("elementwise", args.elementwise), ("threads", args.threads),
-                                 ("line_info", args.line_info)) if v is not None}
-    info = compile_file(args.file, args.target, args.output, **options)
+    info = compile_file(args.file, args.target, args.output, **_target_values(args))
     if args.json:
         print(json.dumps(info))
     else:
@@ -148,16 +174,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def add_compile(sub) -> None:
     p = sub.add_parser("compile", help="compile intvit (or lowered linalg) IR for a target")
     p.add_argument("file", help="an .mlir file")
-    p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
-    p.add_argument("-o", "--output", required=True, metavar="MODEL.so")
-    p.add_argument("--gemm", choices=["auto", "vnni", "portable", "loops"],
-                   help="llvm-cpu GEMM kernels (default auto: vnni where the CPU has avx512_vnni)")
-    p.add_argument("--elementwise", choices=["vector", "scalar", "loops"],
-                   help="llvm-cpu non-GEMM ops: 16-lane kernels (default), the same kernels scalar, "
-                        "or plain convert-linalg-to-loops")
-    p.add_argument("--threads", type=int, help="1: single-threaded code; default: OpenMP over all cores")
-    p.add_argument("--line-info", metavar="LOWERED.mlir",
-                   help="write the lowered module there and emit line tables into it (perf report --sort srcline)")
+    p.add_argument("--target", default="llvm-cpu", choices=_targets(compiling=True))
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.so|DIR",
+                   help="the artifact: a file (llvm-cpu: .so + .so.json) or a folder, as the target writes")
+    _add_target_flags(p, "compile")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_compile)
 
@@ -166,7 +186,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from intvit.runtime.evaluate import evaluate, format_report
 
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
-                      progress=not args.json and sys.stderr.isatty(), rounding=args.rounding)
+                      progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
+                      options=_target_values(args))
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
@@ -174,12 +195,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def add_eval(sub) -> None:
     p = sub.add_parser("eval", help="a model end to end on a target: accuracy and bit-exactness")
     p.add_argument("--model", default="digits-vit", help="digits-vit (default), deit-tiny|deit-small|deit-base")
-    p.add_argument("--target", default="llvm-cpu", choices=["interpreter", "llvm-cpu", "cuda-dp4a", "hls-cpp"])
+    p.add_argument("--target", default="llvm-cpu", choices=_targets())
+    _add_target_flags(p, "eval")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N test images")
     p.add_argument("--calib", default="64", metavar="N|DIR", help="calibration images (default 64)")
     p.add_argument("--weights", help="a local checkpoint for the model")
     p.add_argument("--rounding", default="half_even",
-                   choices=["half_even", "half_up", "half_away", "double_round", "floor"])
+                   choices=_rounding_modes())
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_eval)
@@ -189,7 +211,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from intvit.runtime.bench import benchmark, format_bench
 
     report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat,
-                       gemm_kernels=not args.no_gemm_kernels, gemm=args.gemm)
+                       gemm_kernels=not args.no_gemm_kernels, gemm=args.gemm or "auto")
     print(json.dumps(report) if args.json else format_bench(report))
     return 0 if report["bit_exact"] else 2
 
@@ -197,14 +219,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def add_bench(sub) -> None:
     p = sub.add_parser("bench", help="speed of the compiled model against PyTorch, ONNX Runtime and the int8 peaks")
     p.add_argument("--model", default="deit-tiny")
-    p.add_argument("--target", default="llvm-cpu", choices=["llvm-cpu", "cuda-dp4a", "hls-cpp"])
+    p.add_argument("--target", default="llvm-cpu", choices=_targets(compiling=True))
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--calib", default="8", metavar="N|DIR")
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--gemm", default="auto", choices=["auto", "amx", "vnni", "portable", "loops"],
-                   help="llvm-cpu GEMM kernels (default auto: amx, else vnni, else portable)")
+    _add_target_flags(p, "bench")
     p.add_argument("--no-gemm-kernels", action="store_true",
                    help="skip timing each GEMM of the model alone (gemm_kernel_ms, gemm_peak_fraction)")
     p.add_argument("--json", action="store_true")
