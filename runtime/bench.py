@@ -25,7 +25,7 @@ import torch
 
 def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
     """Median milliseconds."""
-    from intvit.runtime.gemm_bench import median_seconds
+    from intvit.lowering.llvm_cpu.gemm_bench import median_seconds
 
     return median_seconds(fn, repeat, warmup) * 1000
 
@@ -33,8 +33,8 @@ def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
 def _compile_child(model_name: str, calib: str, seed: int, so_path: str, x: np.ndarray, threads: int,
                    gemm: str, out: mp.Queue) -> None:
     try:
-        from intvit.lowering.aot import write_shared_library
-        from intvit.lowering.llvm_cpu_target import compile_intvit
+        from intvit.lowering.llvm_cpu.aot import write_shared_library
+        from intvit.lowering.llvm_cpu.target import compile_intvit
         from intvit.runtime.interpreter import run_module
         from intvit.runtime.model_io import import_named_model
 
@@ -100,10 +100,10 @@ def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
 def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
               calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True,
               gemm: str = "auto") -> dict:
-    from intvit.lowering.aot import load_so
-    from intvit.runtime.gemm_bench import time_gemm_kernels
+    from intvit.lowering.llvm_cpu.aot import load_so
+    from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
     from intvit.runtime.model_io import build_named_model
-    from intvit.runtime.peak import measure_amx_peak_gops, measure_peak_gops
+    from intvit.lowering.llvm_cpu.peak import measure_amx_peak_gops, measure_peak_gops
 
     if target != "llvm-cpu":
         from intvit.runtime.targets import compile_for

@@ -44,7 +44,7 @@ def run_file(path: str, inputs: list[np.ndarray] | None, seed: int | None, targe
              entry: str | None = None, check: bool = False, options: dict | None = None) -> dict:
     """Run an .mlir file on `target`, or a compiled artifact (a file or folder with a sidecar)
     on the target its sidecar names."""
-    if not path.endswith(".mlir") and is_artifact(path):
+    if not path.endswith(".mlir") and (is_artifact(path) or not Path(path).exists()):
         return _run_artifact(path, inputs, seed, check)
     from intvit.dialects.context import load_module
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
 
-from intvit.lowering.llvm_cpu_target import LlvmCpuTarget
+from intvit.lowering.llvm_cpu.target import LlvmCpuTarget
 from intvit.lowering.target import Executable, Target, TargetError, read_sidecar_json
 
 __all__ = ["TARGETS", "PLANNED", "Executable", "Target", "TargetError", "compile_for", "get_target",

@@ -56,7 +56,7 @@ def test_deit_tiny_imports_and_agrees_with_fp32(deit_tiny):
 
 
 def test_deit_tiny_llvm_cpu_is_bit_exact(deit_tiny):
-    from intvit.lowering.llvm_cpu_target import compile_intvit
+    from intvit.lowering.llvm_cpu.target import compile_intvit
 
     compiled, seconds = compile_intvit(deit_tiny)
     x = np.random.default_rng(3).standard_normal((1, 3, 224, 224)).astype(np.float32)

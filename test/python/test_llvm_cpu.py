@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 from intvit.dialects.context import load_module, parse_module
-from intvit.lowering.aot import shim_source, write_shared_library
-from intvit.lowering.gemm_kernels import PARALLEL_MIN_MACS, cpu_has_avx512_vnni, pack_b
-from intvit.lowering.llvm_cpu import CompileError, compile_module
-from intvit.lowering.llvm_cpu_target import compile_intvit
-from intvit.runtime.executor import ExecutorError, load_so
+from intvit.lowering.llvm_cpu.aot import shim_source, write_shared_library
+from intvit.lowering.llvm_cpu.gemm_kernels import PARALLEL_MIN_MACS, cpu_has_avx512_vnni, pack_b
+from intvit.lowering.llvm_cpu.pipeline import CompileError, compile_module
+from intvit.lowering.llvm_cpu.target import compile_intvit
+from intvit.lowering.llvm_cpu.loader import ExecutorError, load_so
 from intvit.runtime.interpreter import run_module
 from intvit.tools.intvit_main import main as intvit_main
 
@@ -427,7 +427,7 @@ GEMM_CASES = {
 @pytest.mark.parametrize("variant", ["amx", "vnni", "portable", "loops"])
 @pytest.mark.parametrize("case", list(GEMM_CASES))
 def test_gemm_kernels_are_exact(case, variant):
-    from intvit.lowering.gemm_kernels import amx_ready
+    from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready
 
     if variant == "vnni" and not VNNI:
         pytest.skip("CPU without avx512_vnni")
@@ -464,7 +464,7 @@ THREAD_CASES = {  # each above gemm_kernels.PARALLEL_MIN_MACS, so that its block
 
 @pytest.mark.parametrize("case", list(THREAD_CASES))
 def test_threaded_kernels_equal_single_threaded(case):
-    from intvit.lowering.openmp import find_libomp
+    from intvit.lowering.llvm_cpu.openmp import find_libomp
 
     if find_libomp() is None:
         pytest.skip("libomp not installed (apt-get install libomp-dev)")
@@ -479,7 +479,7 @@ def test_threaded_kernels_equal_single_threaded(case):
 
 
 def test_parallel_kernels_mark_their_blocks():
-    from intvit.lowering.gemm_kernels import Gemm, Plan, kernel_text
+    from intvit.lowering.llvm_cpu.gemm_kernels import Gemm, Plan, kernel_text
 
     g = Gemm(batch=(), m=29, n=144, k=40, a_unsigned=False, b_unsigned=False, b_nk=True,
              a_strides=(40, 1), b_strides=(40, 1), c_strides=(144, 1), b_batched=False)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from intvit.dialects.context import parse_module
-from intvit.lowering.llvm_cpu import compile_module
-from intvit.lowering.llvm_cpu_target import lower_module
+from intvit.lowering.llvm_cpu.pipeline import compile_module
+from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.runtime.interpreter import random_inputs, run_module, find_entry
 from intvit.runtime.model_io import module_text
 
@@ -242,8 +242,8 @@ func.func @main(%x: tensor<7x24xi8>, %w: tensor<24x18xi8>) -> (tensor<7x18xi32>,
 def test_kernel_text_is_vector_and_parallel():
     from torch_mlir import ir, passmanager
 
-    from intvit.lowering import ewise_kernels
-    from intvit.lowering.llvm_cpu import BUFFERIZE, add_wrapper, entry_signature
+    from intvit.lowering.llvm_cpu import ewise_kernels
+    from intvit.lowering.llvm_cpu.pipeline import BUFFERIZE, add_wrapper, entry_signature
 
     low = lowered(OPS["shiftmax8"].replace(f"{T}x{T}", "64x64"))
     ctx = ir.Context()
@@ -263,7 +263,7 @@ def test_kernel_text_is_vector_and_parallel():
 def test_bench_times_each_gemm_alone_and_checks_it():
     """`bench`'s GEMM-kernel timing rebuilds every recorded GEMM standalone and checks it
     against numpy before timing (here two tiny ones; no timing is asserted)."""
-    from intvit.runtime.gemm_bench import time_gemm_kernels
+    from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
 
     base = dict(variant="vnni", b_unsigned=False)
     records = [dict(base, batch=[], m=9, n=20, k=16, prepacked=True, b_nk=True, a_unsigned=False, b_batched=False),
@@ -274,7 +274,7 @@ def test_bench_times_each_gemm_alone_and_checks_it():
 
 
 def test_preallocated_outputs_are_checked(tmp_path):
-    from intvit.runtime.executor import ExecutorError, load_so
+    from intvit.lowering.llvm_cpu.loader import ExecutorError, load_so
 
     compiled = compile_module(lowered(OPS["isqrt_tail"]))
     lib = load_so(compiled.write_so(tmp_path / "isqrt.so"))
@@ -312,7 +312,7 @@ func.func @scores(%q: tensor<2x37x64xi8>, %k: tensor<2x37x64xi8>) -> tensor<2x37
 @pytest.mark.parametrize("gemm", ["vnni", "portable"])
 def test_transposed_copy_folds_into_the_gemm(gemm):
     """K^T is not copied: the GEMM reads K as a B stored [n, k]; nothing is left to loops."""
-    from intvit.lowering.gemm_kernels import cpu_has_avx512_vnni
+    from intvit.lowering.llvm_cpu.gemm_kernels import cpu_has_avx512_vnni
 
     if gemm == "vnni" and not cpu_has_avx512_vnni():
         pytest.skip("CPU without avx512_vnni")

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from intvit.dialects import intvit as iv
 from intvit.dialects.context import make_context, parse_module
-from intvit.lowering.llvm_cpu import compile_module
-from intvit.lowering.llvm_cpu_target import lower_module
+from intvit.lowering.llvm_cpu.pipeline import compile_module
+from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.passes.assign_precision import AssignPrecisionPass, four_bit
 from intvit.runtime import golden
 from intvit.runtime.interpreter import constant_array, run_module

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intvit.dialects.context import parse_module
-from intvit.lowering.llvm_cpu import compile_module
-from intvit.lowering.llvm_cpu_target import lower_module
+from intvit.lowering.llvm_cpu.pipeline import compile_module
+from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.runtime import golden
 from intvit.runtime.interpreter import find_entry, random_inputs, run_module
 from intvit.runtime.model_io import module_text

@@ -31,8 +31,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from intvit.lowering.gemm_kernels import _dims, _Emitter, _owner
-from intvit.lowering.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
+from intvit.lowering.llvm_cpu.gemm_kernels import _dims, _Emitter, _owner
+from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 LANES = 16
 PARALLEL_MIN_ELEMENTS = 8192  # below this a fork/join costs more than the op
@@ -552,7 +552,7 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, 
     "row_members"}."""
     from torch_mlir import ir
 
-    from intvit.lowering.row_kernels import fuse_rows
+    from intvit.lowering.llvm_cpu.row_kernels import fuse_rows
 
     kernels: set[str] = set()
     first = list(module.body.operations)[0]

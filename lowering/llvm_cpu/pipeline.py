@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.runtime.executor import ExecutorError, check_inputs
+from intvit.lowering.llvm_cpu.loader import ExecutorError, check_inputs
 
 __all__ = ["BUFFERIZE", "TO_LLVM", "PIPELINE", "GEMM_VARIANTS", "CompileError", "ExecutorError", "TensorSig",
            "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm"]
@@ -181,7 +181,7 @@ def add_wrapper(module, name: str, inputs: list[TensorSig], outputs: list[Tensor
 def wide_vectors() -> bool:
     """The host has AVX-512: LLVM's x86 backend still splits 512-bit vectors in two (and its
     loop vectorizer picks 256 bits) unless a function asks for the full width."""
-    from intvit.runtime.executor import cpu_flags
+    from intvit.lowering.llvm_cpu.loader import cpu_flags
 
     return "avx512f" in cpu_flags()
 
@@ -200,7 +200,7 @@ def prefer_512(module) -> None:
 def resolve_gemm(gemm: str) -> str:
     """`auto` -> `amx` where the CPU has AMX-INT8 and the kernel grants the tile state, else
     `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
-    from intvit.lowering.gemm_kernels import amx_ready, cpu_has_avx512_vnni
+    from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready, cpu_has_avx512_vnni
 
     if gemm not in GEMM_VARIANTS:
         raise CompileError(f"unknown GEMM variant {gemm!r} (one of {', '.join(GEMM_VARIANTS)})")
@@ -238,8 +238,8 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     attributes machine code to lines of the lowered module."""
     from torch_mlir import ir, passmanager
 
-    from intvit.lowering import ewise_kernels, gemm_kernels
-    from intvit.lowering.openmp import resolve_threads
+    from intvit.lowering.llvm_cpu import ewise_kernels, gemm_kernels
+    from intvit.lowering.llvm_cpu.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
     if elementwise not in ELEMENTWISE_VARIANTS:
@@ -333,7 +333,7 @@ class CompiledModule:
 
     def write_so(self, path: str | Path, source: str | None = None) -> Path:
         """Link this compilation into `path` (.so) with its C shim and JSON sidecar."""
-        from intvit.lowering.aot import write_shared_library
+        from intvit.lowering.llvm_cpu.aot import write_shared_library
 
         return write_shared_library(self, path, source)
 

@@ -98,8 +98,8 @@ EMPTY = """func.func @gemm(%a: tensor<1xi8>) -> tensor<1xi32> {
 
 def time_gemm_kernels(records: list[dict], threads: int | None, repeat: int = 30, seed: int = 0) -> dict:
     """{"gemm_ms": summed kernel time of the model's GEMMs, "gemm_macs", "shapes": [...]}."""
-    from intvit.lowering.aot import load_so
-    from intvit.lowering.llvm_cpu import compile_module
+    from intvit.lowering.llvm_cpu.aot import load_so
+    from intvit.lowering.llvm_cpu.pipeline import compile_module
 
     keys = ("batch", "m", "n", "k", "variant", "prepacked", "b_nk", "a_unsigned", "b_unsigned", "b_batched")
     counts = Counter(tuple((key, tuple(r[key]) if key == "batch" else r[key]) for key in keys) for r in records)

@@ -17,7 +17,7 @@ JIT runs); a generated C shim builds the ranked memref descriptors and exports
 `gcc -shared` links shim and object.  The JSON sidecar `<so>.json` records `abi`
 (`intvit-c-v1`), `entry`, `inputs`/`outputs` (`shape`, numpy `dtype`), `cpu_features`
 (/proc/cpuinfo names), `gemm` (kernel variant), `source` and `sha256` (of the `.so`);
-`intvit.runtime.executor.load_so` checks the ELF structure and digest before `dlopen`, then
+`intvit.lowering.llvm_cpu.loader.load_so` checks the ELF structure and digest before `dlopen`, then
 every call's shapes and dtypes before entering the library.
 """
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu import CompiledModule, TensorSig
-from intvit.runtime.executor import (ABI, CPU_FEATURES, ExecutorError, SharedLibraryModel, cpu_flags, file_sha256,
+from intvit.lowering.llvm_cpu.pipeline import CompiledModule, TensorSig
+from intvit.lowering.llvm_cpu.loader import (ABI, CPU_FEATURES, ExecutorError, SharedLibraryModel, cpu_flags, file_sha256,
                                      load_so)
 
 __all__ = ["C_TYPES", "shim_source", "write_shared_library", "load_so", "SharedLibraryModel", "ExecutorError"]

@@ -16,8 +16,8 @@ integers are the same.
 
 from __future__ import annotations
 
-from intvit.lowering.ewise_kernels import Access, BodyTranslator, _is_memref, _strides
-from intvit.lowering.gemm_kernels import _PURE, _dims, _owner
+from intvit.lowering.llvm_cpu.ewise_kernels import Access, BodyTranslator, _is_memref, _strides
+from intvit.lowering.llvm_cpu.gemm_kernels import _PURE, _dims, _owner
 
 __all__ = ["Epilogue", "find_epilogue"]
 

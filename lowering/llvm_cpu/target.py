@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
 
-from intvit.lowering.llvm_cpu import ELEMENTWISE_VARIANTS, GEMM_VARIANTS, CompiledModule, compile_module
+from intvit.lowering.llvm_cpu.pipeline import ELEMENTWISE_VARIANTS, GEMM_VARIANTS, CompiledModule, compile_module
 from intvit.lowering.lower import lower_module
 from intvit.lowering.target import Executable, Target, TargetOption
 
@@ -48,7 +48,7 @@ class LlvmCpuTarget(Target):
     )
 
     def compile(self, module: ModuleOp, output: Path, source: str | None = None, **options) -> dict:
-        from intvit.lowering.aot import write_shared_library
+        from intvit.lowering.llvm_cpu.aot import write_shared_library
 
         compiled, seconds = compile_intvit(module, **options)
         so = write_shared_library(compiled, output, source=source)
@@ -59,7 +59,7 @@ class LlvmCpuTarget(Target):
                 "threads": "openmp" if compiled.libomp else 1, "timings": compiled.timings}
 
     def load(self, artifact: Path) -> Executable:
-        from intvit.lowering.aot import load_so
+        from intvit.lowering.llvm_cpu.aot import load_so
 
         lib = load_so(artifact)
         return Executable(self.name, lambda inputs, out=None: lib(*inputs, out=out), artifact=str(artifact),

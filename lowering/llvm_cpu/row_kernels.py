@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 
-from intvit.lowering.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _Emitter, _is_memref,
+from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _Emitter, _is_memref,
                                            _Kernel, close_outer, open_outer, plan_generic)
-from intvit.lowering.gemm_epilogue import _root
-from intvit.lowering.gemm_kernels import _PURE, _dims
+from intvit.lowering.llvm_cpu.gemm_epilogue import _root
+from intvit.lowering.llvm_cpu.gemm_kernels import _PURE, _dims
 
 __all__ = ["RowKernel", "plan_row_op", "find_chains", "fuse_rows"]
 
@@ -209,7 +209,7 @@ def fuse_rows(module, parallel: bool, vectorize: bool, kernels: set[str], first)
     """Replace every chain with one row kernel call; returns counts for the stats."""
     from torch_mlir import ir
 
-    from intvit.lowering.openmp import move_kernel
+    from intvit.lowering.llvm_cpu.openmp import move_kernel
 
     blocks = []
 

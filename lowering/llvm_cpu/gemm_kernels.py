@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from intvit.lowering.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
+from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 MR_VNNI, NR_VNNI = 6, 4  # 24 accumulators + 4 B panels + 1 A broadcast <= 32 zmm registers
 MR_AMX, NR_AMX = 32, 2    # 2 x 2 C tiles + 2 A tiles + 2 B tiles = the 8 AMX tile registers
@@ -49,7 +49,7 @@ def amx_ready() -> bool:
     import ctypes
     import platform
 
-    from intvit.runtime.executor import cpu_flags
+    from intvit.lowering.llvm_cpu.loader import cpu_flags
 
     flags = cpu_flags()
     if platform.machine() != "x86_64" or not {"amx_int8", "amx_tile"} <= flags:
@@ -63,7 +63,7 @@ def amx_ready() -> bool:
 
 def cpu_has_avx512_vnni() -> bool:
     """The compile-time CPU check (`/proc/cpuinfo` flag `avx512_vnni`)."""
-    from intvit.runtime.executor import cpu_flags
+    from intvit.lowering.llvm_cpu.loader import cpu_flags
 
     return "avx512_vnni" in cpu_flags()
 
@@ -909,7 +909,7 @@ def fold_transposes(module) -> int:
     between the copy and the GEMM writes the original.  Returns the number folded."""
     from torch_mlir import ir
 
-    from intvit.lowering.gemm_epilogue import _moves_safely, _users
+    from intvit.lowering.llvm_cpu.gemm_epilogue import _moves_safely, _users
 
     copies = []
 
@@ -971,8 +971,8 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
     epilogue)."""
     from torch_mlir import ir
 
-    from intvit.lowering.ewise_kernels import Unsupported
-    from intvit.lowering.gemm_epilogue import find_epilogue
+    from intvit.lowering.llvm_cpu.ewise_kernels import Unsupported
+    from intvit.lowering.llvm_cpu.gemm_epilogue import find_epilogue
 
     fold_transposes(module)
     found = []

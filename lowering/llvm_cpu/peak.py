@@ -155,7 +155,7 @@ def measure_amx_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | Non
     """Measured int8 ops/s of `tdpbssd` on `threads` threads; None without usable AMX."""
     import numpy as np
 
-    from intvit.lowering.gemm_kernels import amx_ready
+    from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready
 
     if not amx_ready():
         return None

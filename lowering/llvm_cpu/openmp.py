@@ -38,7 +38,7 @@ def available_cpus() -> int:
 def resolve_threads(threads: int | None) -> tuple[bool, str | None]:
     """(parallel kernels?, libomp path).  `None`: parallel when libomp is there and there are
     several CPUs; 1: single-threaded; >1: parallel, libomp required."""
-    from intvit.lowering.llvm_cpu import CompileError
+    from intvit.lowering.llvm_cpu.pipeline import CompileError
 
     if threads is not None and threads < 1:
         raise CompileError(f"threads must be >= 1, got {threads}")

@@ -5,7 +5,7 @@ Every failure a caller can cause — wrong number of inputs, wrong shape, wrong 
 truncated or foreign `.so`, a missing or corrupt sidecar, a library built for CPU features this
 machine lacks — is an `ExecutorError` raised *before* native code runs, never a crash.
 
-The C ABI (`abi: "intvit-c-v1"` in the sidecar) is documented in `intvit.lowering.aot`:
+The C ABI (`abi: "intvit-c-v1"` in the sidecar) is documented in `intvit.lowering.llvm_cpu.aot`:
 
     int intvit_<name>(const T0 *in0, ..., R0 *out0, ...);
 
