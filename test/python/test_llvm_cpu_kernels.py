@@ -264,8 +264,10 @@ def test_bench_times_each_gemm_alone_and_checks_it():
     """`bench`'s GEMM-kernel timing rebuilds every recorded GEMM standalone and checks it
     against numpy before timing (here two tiny ones; no timing is asserted)."""
     from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
+    from intvit.lowering.llvm_cpu.gemm_kernels import cpu_has_avx512_vnni
 
-    base = dict(variant="vnni", b_unsigned=False)
+    # timing runs the kernels, so the variant must be one this host executes
+    base = dict(variant="vnni" if cpu_has_avx512_vnni() else "portable", b_unsigned=False)
     records = [dict(base, batch=[], m=9, n=20, k=16, prepacked=True, b_nk=True, a_unsigned=False, b_batched=False),
                dict(base, batch=[2], m=7, n=11, k=13, prepacked=False, b_nk=False, a_unsigned=True, b_batched=True)]
     out = time_gemm_kernels(records * 2, threads=1, repeat=2)
