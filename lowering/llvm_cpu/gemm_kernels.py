@@ -32,6 +32,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from intvit.lowering.analysis.buffers import owner
+from intvit.lowering.analysis.constants import constant_value, module_globals, resource_blobs  # noqa: F401 (re-export)
+from intvit.lowering.analysis.gemm import Gemm, find_init, match_gemm
+from intvit.lowering.analysis.transpose import fold_transposes
+# `amx_ready`, `cpu_has_avx512_vnni`: the probes choosing a variant, importable from here too
+from intvit.lowering.llvm_cpu.cpu_features import amx_ready  # noqa: F401
+from intvit.lowering.llvm_cpu.cpu_features import has_avx512_vnni as cpu_has_avx512_vnni  # noqa: F401
 from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 MR_VNNI, NR_VNNI = 6, 4  # 24 accumulators + 4 B panels + 1 A broadcast <= 32 zmm registers
@@ -41,130 +48,6 @@ PARALLEL_MIN_MACS = 1 << 20  # below this (a few microseconds of work) a fork/jo
 MR_PORTABLE, NR_PORTABLE = 4, 3
 XOR80 = -2139062144  # 0x80808080 as i32
 
-
-def amx_ready() -> bool:
-    """AMX-INT8 usable in this process: the CPU flags, and Linux's permission for the tile data
-    state (`arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)`, process-wide; requested here
-    so that the JIT may run tiles; the AOT library requests it itself)."""
-    import ctypes
-    import platform
-
-    from intvit.lowering.llvm_cpu.loader import cpu_flags
-
-    flags = cpu_flags()
-    if platform.machine() != "x86_64" or not {"amx_int8", "amx_tile"} <= flags:
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.syscall(158, 0x1023, 18) == 0  # SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XTILEDATA
-    except (OSError, AttributeError):
-        return False
-
-
-def cpu_has_avx512_vnni() -> bool:
-    """The compile-time CPU check (`/proc/cpuinfo` flag `avx512_vnni`)."""
-    from intvit.lowering.llvm_cpu.loader import cpu_flags
-
-    return "avx512_vnni" in cpu_flags()
-
-
-# --------------------------------------------------------------------------------------------
-# matching (upstream Python bindings, memref form)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Gemm:
-    batch: tuple[int, ...]
-    m: int
-    n: int
-    k: int
-    a_unsigned: bool
-    b_unsigned: bool
-    b_nk: bool           # B stored [n, k] (k minor) rather than [k, n]
-    b_batched: bool
-    a_strides: tuple[int, ...]
-    b_strides: tuple[int, ...]
-    c_strides: tuple[int, ...]
-
-
-def _dims(amap: str) -> list[str] | None:
-    """`affine_map<(d0, d1, d2) -> (d0, d2)>` -> ['d0', 'd2'] (None if not pure dims)."""
-    m = re.fullmatch(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", amap.strip())
-    if not m:
-        return None
-    res = [r.strip() for r in m.group(2).split(",") if r.strip()]
-    return res if all(re.fullmatch(r"d\d+", r) for r in res) else None
-
-
-def match_gemm(op) -> Gemm | None:
-    """A `linalg.generic` on memrefs that is an i8 x i8 -> i32 GEMM the kernels handle."""
-    from torch_mlir import ir
-
-    if op.name != "linalg.generic" or len(op.operands) != 3 or len(op.results) != 0:
-        return None
-    maps = [str(m) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
-    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
-    dims = [_dims(m) for m in maps]
-    if any(d is None for d in dims):
-        return None
-    da, db, dc = dims
-    red = [f"d{i}" for i, it in enumerate(iters) if "reduction" in it]
-    if len(red) != 1 or len(dc) < 2 or len(set(dc)) != len(dc) or len(dc) + 1 != len(iters):
-        return None
-    dk = red[0]
-    *bd, dm, dn = dc
-    if da != [*bd, dm, dk]:
-        return None
-    if db in ([*bd, dk, dn], [dk, dn]):
-        b_nk = False
-    elif db in ([*bd, dn, dk], [dn, dk]):
-        b_nk = True
-    else:
-        return None
-    b_batched = len(db) > 2
-    types = [ir.MemRefType(v.type) for v in op.operands]
-    if any(not isinstance(t, ir.MemRefType) or not t.has_static_shape for t in types):
-        return None
-    ta, tb, tc = types
-    if str(ta.element_type) != "i8" or str(tb.element_type) != "i8" or str(tc.element_type) != "i32":
-        return None
-    # body: ext(a), ext(b), muli, addi(acc, prod), yield
-    block = op.regions[0].blocks[0]
-    args = list(block.arguments)
-    body = list(block.operations)
-    if len(body) != 5:
-        return None
-    ea, eb, mul, add, yld = body
-    ext_names = ("arith.extsi", "arith.extui")
-    if ea.name not in ext_names or eb.name not in ext_names or mul.name != "arith.muli" or add.name != "arith.addi":
-        return None
-    if yld.name != "linalg.yield" or yld.operands[0] != add.results[0]:
-        return None
-    # the ext ops may come in either order
-    src = {ea.operands[0]: ea, eb.operands[0]: eb}
-    if args[0] not in src or args[1] not in src:
-        return None
-    ext_a, ext_b = src[args[0]], src[args[1]]
-    if str(ext_a.results[0].type) != "i32" or str(ext_b.results[0].type) != "i32":
-        return None
-    if set(mul.operands) != {ext_a.results[0], ext_b.results[0]} or len(list(mul.operands)) != 2:
-        return None
-    if set(add.operands) != {args[2], mul.results[0]}:
-        return None
-    strides = [tuple(t.get_strides_and_offset()[0]) for t in types]
-    if any(s < 0 for st in strides for s in st):  # dynamic strides
-        return None
-    sa, sb, sc = strides
-    if sa[-1] != 1 or sb[-1] != 1 or sc[-1] != 1:  # vector loads need unit minor strides
-        return None
-    shape_c = list(tc.shape)
-    *batch, m, n = shape_c
-    k = list(ta.shape)[-1]
-    if k == 0 or m == 0 or n == 0:
-        return None
-    return Gemm(tuple(batch), m, n, k, ext_a.name == "arith.extui", ext_b.name == "arith.extui", b_nk,
-                b_batched, sa, sb, sc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -784,172 +667,6 @@ def kernel_text(plan: Plan, epilogue=None, name: str | None = None) -> str:
 # the rewrite
 # --------------------------------------------------------------------------------------------
 
-_RESOURCE = re.compile(r'("(?:[^"\\]|\\.)*"|[A-Za-z_][\w.$-]*)\s*:\s*"0x([0-9A-Fa-f]*)"')
-
-
-def resource_blobs(text: str) -> dict[str, bytes]:
-    """`{-# dialect_resources: { builtin: { key: "0x.." } } #-}` -> {key: raw data} (alignment dropped)."""
-    start = text.rfind("{-#")
-    if start < 0:
-        return {}
-    return {m.group(1).strip('"'): bytes.fromhex(m.group(2))[4:] for m in _RESOURCE.finditer(text, start)}
-
-
-def constant_value(globals_: dict, value, blobs: dict[str, bytes]) -> np.ndarray | None:
-    """The int8 numpy value behind `memref.get_global @g` when `@g` is a constant global (dense
-    elements, or a `dense_resource` blob from the input text); None otherwise."""
-    from torch_mlir import ir
-
-    owner = _owner(value)
-    if getattr(owner, "name", None) != "memref.get_global":
-        return None
-    op = globals_.get(ir.FlatSymbolRefAttr(owner.attributes["name"]).value)
-    if op is None or "constant" not in op.attributes or "initial_value" not in op.attributes:
-        return None
-    attr = op.attributes["initial_value"]
-    shape = tuple(ir.MemRefType(value.type).shape)
-    try:
-        dense = ir.DenseIntElementsAttr(attr)
-    except (ValueError, TypeError):
-        dense = None
-    if dense is not None:
-        if dense.is_splat:
-            return np.full(shape, ir.IntegerAttr(dense.get_splat_value()).value, np.int64).astype(np.int8)
-        return np.array(dense).astype(np.int8).reshape(shape)
-    m = re.match(r"dense_resource<([^>]+)>", str(attr))
-    data = blobs.get(m.group(1).strip('"')) if m else None
-    if data is None or len(data) != int(np.prod(shape)):
-        return None
-    return np.frombuffer(data, np.int8).reshape(shape)
-
-
-_PURE = {"arith.constant", "memref.get_global", "memref.alloc", "memref.cast", "memref.subview",
-         "memref.expand_shape", "memref.collapse_shape", "memref.reinterpret_cast"}
-
-
-def _owner(value):
-    owner = value.owner
-    return owner.operation if hasattr(owner, "operation") else owner
-
-
-def _is_zero_i32(value) -> bool:
-    from torch_mlir import ir
-
-    op = _owner(value)
-    if getattr(op, "name", None) != "arith.constant" or str(value.type) != "i32":
-        return False
-    return ir.IntegerAttr(op.attributes["value"]).value == 0
-
-
-def find_init(gemm_op, c_value):
-    """The op that fills C just before the GEMM, if it is a bias broadcast or zeros.
-
-    Returns (kind, op, bias value or None); kind "c" when nothing can be fused.  Fusing is safe
-    because the fill writes all of C, nothing in between touches memory, and the GEMM then
-    overwrites all of C."""
-    from torch_mlir import ir
-
-    ops = list(gemm_op.block.operations)
-    at = next(i for i, o in enumerate(ops) if o.operation == gemm_op)
-    for prev in reversed(ops[:at]):
-        prev = prev.operation
-        if prev.name in _PURE:
-            continue
-        if prev.name == "linalg.fill" and len(prev.operands) == 2 and prev.operands[1] == c_value \
-                and _is_zero_i32(prev.operands[0]):
-            return "zero", prev, None
-        if prev.name != "linalg.generic" or prev.operands[len(prev.operands) - 1] != c_value or len(prev.results):
-            break
-        maps = [_dims(str(m)) for m in ir.ArrayAttr(prev.attributes["indexing_maps"])]
-        iters = [str(i) for i in ir.ArrayAttr(prev.attributes["iterator_types"])]
-        rank = len(iters)
-        if any("parallel" not in i for i in iters) or maps[-1] != [f"d{i}" for i in range(rank)]:
-            break
-        body = list(prev.regions[0].blocks[0].operations)
-        args = list(prev.regions[0].blocks[0].arguments)
-        if len(prev.operands) == 2 and maps[0] == [f"d{rank - 1}"] and len(body) == 1 \
-                and body[0].operands[0] == args[0]:
-            bias = prev.operands[0]
-            t = ir.MemRefType(bias.type)
-            if str(t.element_type) == "i32" and t.get_strides_and_offset()[0] == [1]:
-                return "bias", prev, bias
-        if len(prev.operands) == 2 and maps[0] == [] and len(body) == 1 and body[0].operands[0] == args[0] \
-                and _is_zero_i32(prev.operands[0]):  # a generalized `linalg.fill` of 0
-            return "zero", prev, None
-        if len(prev.operands) == 1 and body:
-            yielded = body[-1].operands[0]  # a zero made in the body, or hoisted out of it
-            if (len(body) == 1 or (len(body) == 2 and yielded == body[0].results[0])) and _is_zero_i32(yielded):
-                return "zero", prev, None
-        break
-    return "c", None, None
-
-
-def _copy_permutation(op) -> list[int] | None:
-    """`out[i] = in[P(i)]`: a generic that only copies, through a permutation; returns P."""
-    from torch_mlir import ir
-
-    if op.name != "linalg.generic" or len(op.operands) != 2 or len(op.results):
-        return None
-    body = list(op.regions[0].blocks[0].operations)
-    if len(body) != 1 or body[0].operands[0] != op.regions[0].blocks[0].arguments[0]:
-        return None
-    maps = [_dims(str(m)) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
-    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
-    rank = len(iters)
-    if any(m is None for m in maps) or maps[1] != [f"d{i}" for i in range(rank)] or any("parallel" not in i for i in iters):
-        return None
-    perm = [int(d[1:]) for d in maps[0]]
-    return perm if sorted(perm) == list(range(rank)) else None
-
-
-def fold_transposes(module) -> int:
-    """A transposed copy read only by one GEMM (K^T for `Q K^T`) is folded into that GEMM's
-    indexing map: the GEMM reads the original through the permuted map (a B stored [n, k]), and
-    the copy goes away.  Only when the folded operand still has a unit minor stride, and nothing
-    between the copy and the GEMM writes the original.  Returns the number folded."""
-    from torch_mlir import ir
-
-    from intvit.lowering.llvm_cpu.gemm_epilogue import _moves_safely, _users
-
-    copies = []
-
-    def visit(op):
-        if _copy_permutation(op) is not None:
-            copies.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    folded = 0
-    for t in copies:
-        perm = _copy_permutation(t)
-        src, dst = list(t.operands)
-        if getattr(_owner(dst), "name", None) != "memref.alloc":
-            continue
-        users = [u for u in _users(dst) if u != t and u.name != "memref.dealloc"]
-        if len(users) != 1 or users[0].name != "linalg.generic" or users[0].block != t.block:
-            continue
-        g = users[0]
-        slots = [i for i, v in enumerate(g.operands) if v == dst]
-        if len(slots) != 1 or slots[0] > 1 or match_gemm(g) is None:
-            continue
-        ops = [o.operation for o in t.block.operations]
-        if ops.index(g) < ops.index(t) or not _moves_safely(ops[ops.index(t) + 1:ops.index(g)], t):
-            continue
-        maps = [_dims(str(m)) for m in ir.ArrayAttr(g.attributes["indexing_maps"])]
-        rank = len(list(ir.ArrayAttr(g.attributes["iterator_types"])))
-        maps[slots[0]] = [maps[slots[0]][p] for p in perm]
-        text = [f"affine_map<({', '.join(f'd{i}' for i in range(rank))}) -> ({', '.join(m)})>" for m in maps]
-        old_maps, old_src = g.attributes["indexing_maps"], g.operands[slots[0]]
-        g.attributes["indexing_maps"] = ir.ArrayAttr.get([ir.Attribute.parse(x) for x in text])
-        g.operands[slots[0]] = src
-        if match_gemm(g) is None:  # the folded form is not a kernel GEMM: undo
-            g.attributes["indexing_maps"], g.operands[slots[0]] = old_maps, old_src
-            continue
-        t.erase()
-        folded += 1
-    return folded
-
-
 def kernel_variant(variant: str, g: Gemm) -> str:
     """The variant one GEMM gets: AMX takes s8 x s8 with K a multiple of 64 (a tile row), VNNI
     takes an unsigned or signed A but a signed B; the rest falls back a step."""
@@ -989,8 +706,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
         return []
     kernels: set[str] = set()
     packed: dict[tuple, tuple[str, str]] = {}
-    globals_ = {ir.StringAttr(op.attributes["sym_name"]).value: op.operation
-                for op in module.body.operations if op.operation.name == "memref.global"}
+    globals_ = module_globals(module)
     records = []
     first = list(module.body.operations)[0]
     for op, g in found:
@@ -1025,7 +741,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
             operands = [v if v.type == t else ir.Operation.create("memref.cast", results=[t], operands=[v]).result
                         for v, t in zip(values, types)]
             if plan.prepacked:
-                key = (str(_owner(b).attributes["name"]), kind, g.b_nk)
+                key = (str(owner(b).attributes["name"]), kind, g.b_nk)
                 if key not in packed:
                     panels, corr = pack_b(const_b, g.b_nk, plan.ks)
                     base = f"__intvit_packed_{len(packed)}"

@@ -12,6 +12,8 @@ import glob
 import os
 from pathlib import Path
 
+from intvit.lowering.llvm_cpu.errors import CompileError
+
 SEARCH = ["/usr/lib/llvm-*/lib/libomp.so.5", "/usr/lib/x86_64-linux-gnu/libomp.so.5",
           "/usr/lib/aarch64-linux-gnu/libomp.so.5", "/usr/local/lib/libomp.so*"]
 
@@ -38,8 +40,6 @@ def available_cpus() -> int:
 def resolve_threads(threads: int | None) -> tuple[bool, str | None]:
     """(parallel kernels?, libomp path).  `None`: parallel when libomp is there and there are
     several CPUs; 1: single-threaded; >1: parallel, libomp required."""
-    from intvit.lowering.llvm_cpu.pipeline import CompileError
-
     if threads is not None and threads < 1:
         raise CompileError(f"threads must be >= 1, got {threads}")
     if threads == 1:

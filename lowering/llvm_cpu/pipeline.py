@@ -37,10 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu.loader import ExecutorError, check_inputs
+from intvit.lowering.analysis.constants import resource_blobs
+from intvit.lowering.llvm_cpu.cpu_features import has_avx512f
+from intvit.lowering.llvm_cpu.errors import CompileError, ExecutorError
+from intvit.lowering.llvm_cpu.loader import check_inputs
 
 __all__ = ["BUFFERIZE", "TO_LLVM", "PIPELINE", "GEMM_VARIANTS", "CompileError", "ExecutorError", "TensorSig",
-           "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm"]
+           "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm", "rewrite_non_gemm", "to_llvm_pipeline"]
 
 # Stage 1: tensors -> memrefs written in place into the caller's buffers; temporaries freed.
 BUFFERIZE = ",".join([
@@ -78,16 +81,24 @@ TO_LLVM_OMP = TO_LLVM.replace("func.func(convert-linalg-to-loops)",
                               "func.func(convert-linalg-to-loops),convert-scf-to-openmp").replace(
     "convert-scf-to-cf", "finalize-memref-to-llvm,convert-scf-to-cf,convert-openmp-to-llvm")
 
+
+def to_llvm_pipeline(parallel: bool = False, amx: bool = False, line_info: bool = False) -> str:
+    """Stage 2 as a pass pipeline: OpenMP for `parallel` kernels, the x86 vector dialect for
+    AMX tile ops, DWARF line tables for `line_info`.  Also what builds the peak kernels."""
+    pipeline = TO_LLVM_OMP if parallel else TO_LLVM
+    if amx:
+        pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
+    if line_info:
+        pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
+    return f"builtin.module({pipeline})"
+
+
 GEMM_VARIANTS = ("auto", "amx", "vnni", "portable", "loops")
 # Non-GEMM generics: "vector" (16-lane kernels, `ewise_kernels`), "scalar" (the same kernels one
 # element per step) or "loops" (`convert-linalg-to-loops`, LLVM's own vectorizer).
 ELEMENTWISE_VARIANTS = ("vector", "scalar", "loops")
 
 NP_DTYPE = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f32": np.float32, "f64": np.float64}
-
-
-class CompileError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -181,9 +192,7 @@ def add_wrapper(module, name: str, inputs: list[TensorSig], outputs: list[Tensor
 def wide_vectors() -> bool:
     """The host has AVX-512: LLVM's x86 backend still splits 512-bit vectors in two (and its
     loop vectorizer picks 256 bits) unless a function asks for the full width."""
-    from intvit.lowering.llvm_cpu.loader import cpu_flags
-
-    return "avx512f" in cpu_flags()
+    return has_avx512f()
 
 
 def prefer_512(module) -> None:
@@ -214,6 +223,27 @@ def resolve_gemm(gemm: str) -> str:
     return gemm
 
 
+def rewrite_non_gemm(module, parallel: bool = False, vectorize: bool = True, fuse: bool = True) -> dict:
+    """Step 3 on bufferized IR: runs of row generics become one row kernel each
+    (`row_kernels.fuse_rows`, when `fuse`), then every remaining generic its own 16-lane kernel
+    (`ewise_kernels.rewrite_elementwise`).  Returns the merged counts: {"vector", "scalar",
+    "parallel", "left", "kernels", "row_kernels", "row_members"}."""
+    from intvit.lowering.llvm_cpu.ewise_kernels import rewrite_elementwise
+    from intvit.lowering.llvm_cpu.openmp import add_declarations
+    from intvit.lowering.llvm_cpu.row_kernels import fuse_rows
+
+    kernels: set[str] = set()
+    first = list(module.body.operations)[0]  # row kernels, then elementwise kernels, go before it
+    rows = {"row_kernels": 0, "row_members": 0, "parallel": 0}
+    if fuse:
+        rows = fuse_rows(module, parallel, vectorize, kernels, first)
+        if rows["parallel"]:
+            add_declarations(module)
+    stats = rewrite_elementwise(module, parallel, vectorize, kernels, first)
+    stats["parallel"] += rows["parallel"]
+    return {**stats, "row_kernels": rows["row_kernels"], "row_members": rows["row_members"]}
+
+
 @dataclass
 class Lowered:
     ctx: object
@@ -238,7 +268,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     attributes machine code to lines of the lowered module."""
     from torch_mlir import ir, passmanager
 
-    from intvit.lowering.llvm_cpu import ewise_kernels, gemm_kernels
+    from intvit.lowering.llvm_cpu import gemm_kernels
     from intvit.lowering.llvm_cpu.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
@@ -272,21 +302,17 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             stage = "the GEMM rewrite"
             t0 = time.perf_counter()
             gemms = [] if gemm == "loops" else gemm_kernels.rewrite_gemms(
-                module, gemm, gemm_kernels.resource_blobs(mlir_text), parallel=parallel, fuse_epilogue=epilogue)
+                module, gemm, resource_blobs(mlir_text), parallel=parallel, fuse_epilogue=epilogue)
             timings["gemm_rewrite_s"] = time.perf_counter() - t0
             stage = "the elementwise rewrite"
             t0 = time.perf_counter()
-            ewise = {} if elementwise == "loops" else ewise_kernels.rewrite_elementwise(
+            ewise = {} if elementwise == "loops" else rewrite_non_gemm(
                 module, parallel=parallel, vectorize=elementwise == "vector")
             timings["ewise_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
-            pipeline = TO_LLVM_OMP if parallel else TO_LLVM
-            if gemm == "amx":  # the x86.amx tile ops
-                pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
-            if line_info:
-                pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
-            passmanager.PassManager.parse(f"builtin.module({pipeline})").run(module.operation)
+            pipeline = to_llvm_pipeline(parallel, gemm == "amx", bool(line_info))
+            passmanager.PassManager.parse(pipeline).run(module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0
             if wide_vectors():
                 prefer_512(module)
@@ -299,7 +325,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
 class CompiledModule:
     """A JIT-compiled model: call it with numpy arrays, get a list of numpy arrays back.
 
-    `write_so(path)` turns the same compilation into an AOT `.so` + sidecar."""
+    `aot.write_shared_library(compiled, path)` turns the same compilation into an AOT `.so` + sidecar."""
 
     name: str
     inputs: list[TensorSig]
@@ -330,12 +356,6 @@ class CompiledModule:
         ptrs = [ctypes.pointer(ctypes.pointer(d)) for d in descs]
         self.engine.invoke(f"intvit_ciface_{self.name}", *ptrs)
         return outs
-
-    def write_so(self, path: str | Path, source: str | None = None) -> Path:
-        """Link this compilation into `path` (.so) with its C shim and JSON sidecar."""
-        from intvit.lowering.llvm_cpu.aot import write_shared_library
-
-        return write_shared_library(self, path, source)
 
 
 def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto",

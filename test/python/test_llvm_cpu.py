@@ -297,7 +297,7 @@ def built(tmp_path_factory):
     models = {}
     for name, (text, _, _) in MODULES.items():
         compiled = compile_module(text)
-        models[name] = (compiled, load_so(compiled.write_so(out / f"{name}.so")))
+        models[name] = (compiled, load_so(write_shared_library(compiled, out / f"{name}.so")))
     return models
 
 
