@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 
-from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _Emitter, _is_memref,
+from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _is_memref,
                                            _Kernel, close_outer, open_outer, plan_generic)
 from intvit.lowering.llvm_cpu.gemm_epilogue import _root
 from intvit.lowering.llvm_cpu.gemm_kernels import _PURE, _dims
+from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 
 __all__ = ["RowKernel", "plan_row_op", "find_chains", "fuse_rows"]
 
@@ -61,7 +62,7 @@ class RowKernel:
     """Several members, one loop over the rows."""
 
     def __init__(self, members: list[tuple[object, Plan, bool]], outer: tuple[int, ...], parallel: bool):
-        self.e = _Emitter()
+        self.e = Emitter()
         self.outer, self.parallel = list(outer), parallel
         self.members = [_Kernel(op, plan, self.e, prefix=f"%x{k}_", tprefix=f"%t{k}_", row_op=row_op)
                         for k, (op, plan, row_op) in enumerate(members)]
