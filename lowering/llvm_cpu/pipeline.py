@@ -315,8 +315,8 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             passmanager.PassManager.parse(f"builtin.module({pipeline})").run(module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0
             cross = missing_features(gemm)
-            if cross:
-                set_target_features(module, cross)
+            if cross:  # all of the unit's features, not only the missing ones: the host CPU's own are not assumed
+                set_target_features(module, list(GEMM_FEATURES[gemm]))
             if wide_vectors() or cross:  # the variants cross-compiled for target AVX-512
                 prefer_512(module)
         except Exception as err:
