@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu.pipeline import CompiledModule, TensorSig
 from intvit.lowering.llvm_cpu.cpu_features import host_features
 from intvit.lowering.llvm_cpu.loader import ABI, ExecutorError, SharedLibraryModel, file_sha256, load_so
+from intvit.lowering.llvm_cpu.pipeline import GEMM_FEATURES, CompiledModule, TensorSig
 
 __all__ = ["C_TYPES", "shim_source", "write_shared_library", "load_so", "SharedLibraryModel", "ExecutorError"]
 
@@ -194,7 +194,8 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
     """Link the compiled module into `path` (a .so) and write its JSON sidecar `<path>.json`."""
     path = Path(path).resolve()
     amx = getattr(compiled, "gemm", None) == "amx"
-    features = host_features() + (["amx_int8", "amx_tile"] if amx else [])
+    host = host_features()  # the JIT compiles for all of them; a cross-compiled GEMM unit adds its own
+    features = host + [f for f in GEMM_FEATURES.get(getattr(compiled, "gemm", None), ()) if f not in host]
 
     def shim(workspace: bool) -> str:
         return shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace, amx)

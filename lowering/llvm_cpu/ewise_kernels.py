@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from intvit.lowering.analysis.buffers import block_arg, is_memref, owner, strides
 from intvit.lowering.analysis.linalg import Access, indexing_dims, iterator_kinds, output_count
-from intvit.lowering.llvm_cpu.gemm_kernels import _Emitter
+from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 LANES = 16
@@ -134,7 +134,7 @@ class BodyTranslator:
     `call_args`) or constants, broadcast once in `preamble` (function scope, before any loop).
     Shared by the elementwise kernels and the GEMM epilogues."""
 
-    def __init__(self, block, e: _Emitter, vector: bool = True, prefix: str = "%t"):
+    def __init__(self, block, e: Emitter, vector: bool = True, prefix: str = "%t"):
         self.block, self.e, self.vector, self.prefix = block, e, vector, prefix
         self.lanes = LANES if vector else 1
         self.params: list[tuple[str, str]] = []
@@ -336,10 +336,10 @@ class ElementwiseKernel:
     `text` wraps it into a standalone kernel.  `row_op`: the generic's whole iteration space is
     the outer one (a per-row scalar step inside a fused row kernel, `_RowKernel`)."""
 
-    def __init__(self, op, plan: Plan, e: _Emitter | None = None, prefix: str = "%x", tprefix: str = "%t",
+    def __init__(self, op, plan: Plan, e: Emitter | None = None, prefix: str = "%x", tprefix: str = "%t",
                  row_op: bool = False):
         self.op, self.plan, self.prefix, self.row_op = op, plan, prefix, row_op
-        self.e = e or _Emitter()
+        self.e = e or Emitter()
         self.block = op.regions[0].blocks[0]
         self.tr = BodyTranslator(self.block, self.e, plan.vector and not row_op, prefix=tprefix)
         self.lanes = self.tr.lanes
@@ -469,7 +469,7 @@ class ElementwiseKernel:
         return self.e.const(value, self.vt(elem))
 
 
-def open_outer(e: _Emitter, extents: list[int], parallel: bool) -> list[str]:
+def open_outer(e: Emitter, extents: list[int], parallel: bool) -> list[str]:
     """Loops over the outer dimensions (threaded: one contiguous share of rows per thread)."""
     if not extents:
         return []
@@ -484,7 +484,7 @@ def open_outer(e: _Emitter, extents: list[int], parallel: bool) -> list[str]:
     return ivs
 
 
-def close_outer(e: _Emitter, extents: list[int], parallel: bool) -> None:
+def close_outer(e: Emitter, extents: list[int], parallel: bool) -> None:
     if not extents:
         return
     if parallel:

@@ -70,7 +70,7 @@ OMP_DECLS = ("func.func private @__kmpc_bound_thread_num(!llvm.ptr) -> i32",
 def open_parallel_range(e, extents: list[int], prologue=None) -> list[str]:
     """Emit `omp.parallel { ... scf.for %r = lo to hi` over this thread's share of the
     row-major linearization of `extents`; return one index per extent (delinearized).
-    `e` is a `gemm_kernels._Emitter`; `prologue()` emits per-thread setup before the loop;
+    `e` is a `kernel_builder.Emitter`; `prologue()` emits per-thread setup before the loop;
     close with `close_parallel_range`."""
     total = 1
     for x in extents:

@@ -22,8 +22,9 @@ import hashlib
 
 from intvit.lowering.analysis.buffers import PURE_OPS, is_memref, root
 from intvit.lowering.analysis.linalg import Access, indexing_dims, iterator_kinds, output_count
-from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, ElementwiseKernel, Plan, Unsupported, _Emitter,
-                                                   close_outer, open_outer, plan_generic)
+from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, ElementwiseKernel, Plan, Unsupported, close_outer,
+                                                   open_outer, plan_generic)
+from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 
 __all__ = ["RowKernel", "plan_row_op", "find_chains", "fuse_rows"]
 
@@ -60,7 +61,7 @@ class RowKernel:
     """Several members, one loop over the rows."""
 
     def __init__(self, members: list[tuple[object, Plan, bool]], outer: tuple[int, ...], parallel: bool):
-        self.e = _Emitter()
+        self.e = Emitter()
         self.outer, self.parallel = list(outer), parallel
         self.members = [ElementwiseKernel(op, plan, self.e, prefix=f"%x{k}_", tprefix=f"%t{k}_", row_op=row_op)
                         for k, (op, plan, row_op) in enumerate(members)]
