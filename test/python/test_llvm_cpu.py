@@ -662,7 +662,7 @@ def test_cross_compiled_library_refuses_a_cpu_without_the_unit(tmp_path, variant
     text, inputs, ref = gemm_case(**GEMM_CASES["amx-blocks-and-edges"])
     compiled = compile_module(text, gemm=variant, threads=1)
     assert compiled.gemm == variant and [g["variant"] for g in compiled.gemms] == [variant]
-    so = compiled.write_so(tmp_path / "model.so")
+    so = write_shared_library(compiled, tmp_path / "model.so")
     meta = json.loads(Path(str(so) + ".json").read_text())
     assert meta["gemm"] == variant and set(GEMM_FEATURES[variant]) <= set(meta["cpu_features"])
     disassembly = subprocess.run(["objdump", "-d", str(so)], capture_output=True, text=True).stdout
