@@ -2,33 +2,16 @@
 
 from xdsl.universe import Universe
 
-
-def _intvit_dialect():
-    from intvit.dialects.intvit import Intvit
-
-    return Intvit
-
-
-def _helper_dialect():
-    from intvit.dialects.intvit_helper import IntvitHelper
-
-    return IntvitHelper
-
-
-def _torch_dialect():
-    from intvit.dialects.torch import Torch
-
-    return Torch
+from intvit.dialects.context import INTVIT_DIALECTS
 
 
 def _all_passes():
-    from intvit.passes.registry import PASSES  # factories are lazy: importing is cheap
+    from intvit.tools.pass_registry import PASSES  # factories are lazy: importing is cheap
 
     return PASSES
 
 
 UNIVERSE = Universe(
-    all_dialects={"intvit": _intvit_dialect, "torch": _torch_dialect,
-                  "intvit_helper": _helper_dialect},
+    all_dialects=INTVIT_DIALECTS,
     all_passes=_all_passes(),
 )

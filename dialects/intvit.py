@@ -43,6 +43,7 @@ from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.str_enum import StrEnum
 
 from intvit.dialects.syntax import Field, KeywordSyntaxOp, set_props
+from intvit.runtime.golden import ROUNDING_MODES
 
 MULT_MIN, MULT_MAX = 1 << 30, 1 << 31  # multiplier range [2^30, 2^31)
 SHIFT_MIN, SHIFT_MAX = 1, 62
@@ -50,12 +51,8 @@ SHIFTMAX_X0_LIMIT = 1 << 16  # -x0 above this lets one exponent exceed 2^31
 SHIFTGELU_X0_LIMIT = 1 << 8  # E = -x0 * 2^23 must stay <= 2^31
 
 
-class RoundingMode(StrEnum):
-    HALF_EVEN = "half_even"
-    HALF_UP = "half_up"
-    HALF_AWAY = "half_away"
-    DOUBLE_ROUND = "double_round"
-    FLOOR = "floor"
+# The modes are defined once, beside their numpy implementation (`golden.ROUNDING_MODES`).
+RoundingMode = StrEnum("RoundingMode", {mode.upper(): mode for mode in ROUNDING_MODES})
 
 
 @irdl_attr_definition

@@ -7,7 +7,16 @@ import re
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Operation
 from xdsl.parser import Parser
+
+
+def location_of(op: Operation) -> str:
+    """The `file:line:col: ` prefix of a diagnostic about `op` ("" where it has no location)."""
+    loc = op.location
+    if isinstance(loc, FileLineColLoc):
+        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
+    return ""
 
 
 class LocatedParser(Parser):

@@ -26,7 +26,7 @@ from intvit.lowering.patterns.elementwise import populate_elementwise
 from intvit.lowering.patterns.matmul import populate_matmul
 from intvit.lowering.patterns.nonlinear import populate_nonlinear
 from intvit.lowering.patterns.norm import populate_norm
-from intvit.passes.quantize_to_intvit import location_of
+from intvit.dialects.located_parser import location_of
 
 
 def lowering_table() -> dict:
@@ -106,7 +106,7 @@ class ConvertIntvitToLinalgPass(ModulePass):
     name = "convert-intvit-to-linalg"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from intvit.runtime.resources import declare_resource_dialect
+        from intvit.dialects.resources import declare_resource_dialect
 
         declare_resource_dialect(ctx)
         table = lowering_table()

@@ -156,9 +156,41 @@ class Target:
         return executable
 
     # -- bench hooks (optional) -----------------------------------------------------------------
-    def bench_extras(self, executable: Executable, threads: int) -> dict:
-        """Target-specific `intvit bench` keys (peak kernels, per-GEMM timing); {} by default."""
+    # `intvit bench` compiles with `compile(module, artifact, **bench_options(threads))` in a child
+    # process, loads the artifact here, checks it against the golden model and times it beside the
+    # target-independent peers (PyTorch, ONNX Runtime); then it asks `bench_extras` for what only
+    # the target can measure.  Targets without these hooks are benchmarked all the same; their
+    # extra keys are null.
+    def bench_options(self, threads: int) -> dict:
+        """The compile options `intvit bench --threads N` stands for on this target."""
         return {}
+
+    def bench_extras(self, executable: Executable, threads: int, gemm_kernels: bool = True) -> dict:
+        """Measurements only the target can take, as `intvit bench --json` keys:
+
+        * `gemm_unit`: the int8 unit the model's GEMMs run on (llvm-cpu: `amx`, `vnni`, `portable`);
+        * `unit_peak_gops`: that unit's measured peak, the ceiling of `gemm_peak_fraction` and
+          `gemm_floor_ms` (None when the unit has no peak kernel); peaks of the target's other
+          units under their own keys (llvm-cpu: `peak_gops` for VNNI, `amx_peak_gops`);
+        * with `gemm_kernels`: `gemm_kernel_ms` and `gemm_kernel_macs` (every GEMM of the model
+          timed alone, summed over its occurrences) and `gemm_shapes` (one record per shape).
+
+        {} by default."""
+        return {}
+
+
+def median_seconds(fn, repeat: int, warmup: int = 3) -> float:
+    """Median wall time of `fn()` over `repeat` calls after `warmup` calls: how every bench times."""
+    import time
+
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return float(np.median(samples))
 
 
 def sidecar_path(artifact: str | Path) -> Path:

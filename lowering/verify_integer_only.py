@@ -21,7 +21,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from intvit.lowering.patterns.elementwise import BOUNDARY
-from intvit.passes.quantize_to_intvit import location_of
+from intvit.dialects.located_parser import location_of
 
 
 def _is_float(typ: Attribute) -> bool:

@@ -41,7 +41,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
 from intvit.dialects.syntax import set_props
-from intvit.passes.quantize_to_intvit import location_of
+from intvit.dialects.located_parser import location_of
 from intvit.runtime.golden import rounding_shift, sat
 
 POLICIES = ("sensitivity", "first")
@@ -49,7 +49,7 @@ MAX_K = 7  # 2^7 * [-8, 7] covers [-1024, 896]: past int8's range, so a larger k
 
 
 def _constant(value: SSAValue) -> tuple[arith.ConstantOp, np.ndarray] | None:
-    from intvit.runtime.interpreter import constant_array
+    from intvit.dialects.resources import constant_array
 
     op = value.owner
     if not isinstance(op, arith.ConstantOp) or not isinstance(op.value, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
@@ -91,8 +91,8 @@ def _new_constant(before: Operation, old: arith.ConstantOp, array: np.ndarray, s
     typ = old.result.type
     assert isinstance(typ, TensorType)
     if isinstance(old.value, DenseResourceAttr):
-        from intvit.runtime.interpreter import numpy_dtype
-        from intvit.runtime.resources import array_resource
+        from intvit.dialects.resources import numpy_dtype
+        from intvit.dialects.resources import array_resource
 
         name = old.value.resource_handle.data + suffix
         attr = array_resource(name, array.astype(numpy_dtype(typ.element_type)), typ)
@@ -141,7 +141,7 @@ class AssignPrecisionPass(ModulePass):
     factor: int = 2
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from intvit.runtime.resources import declare_resource_dialect
+        from intvit.dialects.resources import declare_resource_dialect
 
         declare_resource_dialect(ctx)
         if self.policy not in POLICIES:

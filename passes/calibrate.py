@@ -1,6 +1,6 @@
 """`calibrate{inputs=calib.npy method=minmax|percentile percentile=99.99}`: record activation ranges.
 
-Runs the torch-dialect function in float (PyTorch's ATen kernels, `runtime/torch_eval.py`) on
+Runs the torch-dialect function in float (PyTorch's ATen kernels, `passes/torch_eval.py`) on
 each calibration sample and writes `intvit.absmax = array<f64: ...>` on every op (one entry per
 result) and `intvit.arg_absmax` on the function: exactly the ranges `quantize-to-intvit` turns
 into scales.  `minmax` (default) takes the largest |x| seen; `percentile` averages, over the
@@ -20,7 +20,7 @@ from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
-from intvit.runtime.torch_eval import TorchEvalError, evaluate
+from intvit.passes.torch_eval import TorchEvalError, evaluate
 
 ABSMAX = "intvit.absmax"
 ARG_ABSMAX = "intvit.arg_absmax"

@@ -21,7 +21,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from intvit.passes.quantize.rules import IDENTITY_OPS, MOVEMENT_OPS, RESHAPE_OPS
-from intvit.passes.quantize_to_intvit import location_of
+from intvit.dialects.located_parser import location_of
 
 RULE_OPS = {
     "torch.aten.linear", "torch.aten.matmul", "torch.aten.mm", "torch.aten.bmm", "torch.aten.conv2d",

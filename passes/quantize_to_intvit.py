@@ -20,28 +20,23 @@ from typing import Any
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseArrayBase, FileLineColLoc, ModuleOp, TensorType, f32
+from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, TensorType, f32
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
+from intvit.dialects.located_parser import location_of  # noqa: F401 (re-export)
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
 from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules
+from intvit.runtime.golden import ROUNDING_MODES
 from intvit.runtime.scales import ScaleError, quantize_multiplier
-from intvit.runtime.torch_eval import literal_array, op_attr, scalar_constant
+from intvit.passes.torch_eval import literal_array, op_attr, scalar_constant
 
 ABSMAX = "intvit.absmax"
 ARG_ABSMAX = "intvit.arg_absmax"
 EIGHT_BIT_CONSUMERS = GEMM_OPS | {"torch.aten.softmax.int", "torch.aten._softmax", "torch.aten.gelu"}
 SIXTEEN_BIT_CONSUMERS = {"torch.aten.add.Tensor", "torch.aten.layer_norm", "func.return"}
-
-
-def location_of(op: Operation) -> str:
-    loc = op.location
-    if isinstance(loc, FileLineColLoc):
-        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
-    return ""
 
 
 def torch_tensor_shape(typ) -> list[int] | None:
@@ -185,10 +180,10 @@ class QuantizeToIntvitPass(ModulePass):
     isqrt: str = "exact"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from intvit.runtime.resources import declare_resource_dialect
+        from intvit.dialects.resources import declare_resource_dialect
 
         declare_resource_dialect(ctx)
-        if self.rounding not in [m.value for m in iv.RoundingMode]:
+        if self.rounding not in ROUNDING_MODES:
             raise PassFailedException(f"quantize-to-intvit: unknown rounding '{self.rounding}'")
         if self.softmax_bits not in (8, 16):
             raise PassFailedException(f"quantize-to-intvit: softmax_bits must be 8 or 16, got {self.softmax_bits}")

@@ -1,13 +1,15 @@
 """`intvit bench`: the compiled model against its peers, measured in one run, same weights.
 
-Peers: PyTorch FP32 eager, PyTorch int8 dynamic quantization of the Linear layers, ONNX Runtime
-FP32 and int8 dynamic (when `onnxruntime` is installed: `pip install -e .[bench]`), and the
-measured peaks of this CPU's int8 units (`vpdpbusd`, and `tdpbssd` where AMX is usable).  The
-compile runs in a child process that writes the `.so` and computes the golden model's output
-for the benchmark input, so its wall time and peak RSS are the compile's alone; the parent loads
-the `.so`, checks it bit for bit, and times it into preallocated outputs.  The GEMM kernels'
-share of peak comes from timing each of the model's GEMMs alone (`gemm_bench`), not from the
-whole model's time (which `model_gops` reports).
+Peers (target-independent): PyTorch FP32 eager, PyTorch int8 dynamic quantization of the Linear
+layers, ONNX Runtime FP32 and int8 dynamic (when `onnxruntime` is installed: `pip install -e
+.[bench]`).  The compile runs in a child process through the target registry
+(`Target.compile` with `Target.bench_options`), which writes the artifact and computes the
+golden model's output for the benchmark input, so its wall time and peak RSS are the compile's
+alone; the parent loads the artifact (`Target.load`), checks it bit for bit, and times it (into
+preallocated outputs where the target writes into them).  What only the target can measure
+(llvm-cpu: the peaks of its int8 units and each of the model's GEMMs timed alone) comes from
+`Target.bench_extras`; the GEMM kernels' share of peak comes from those, not from the whole
+model's time (which `model_gops` reports).
 """
 
 from __future__ import annotations
@@ -22,31 +24,30 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from intvit.lowering.target import median_seconds
+from intvit.runtime.targets import get_target
+
 
 def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
     """Median milliseconds."""
-    from intvit.lowering.llvm_cpu.gemm_bench import median_seconds
-
     return median_seconds(fn, repeat, warmup) * 1000
 
 
-def _compile_child(model_name: str, calib: str, seed: int, so_path: str, x: np.ndarray, threads: int,
-                   gemm: str, out: mp.Queue) -> None:
+def _compile_child(model_name: str, calib: str, seed: int, target: str, artifact: str, x: np.ndarray,
+                   options: dict, out: mp.Queue) -> None:
     try:
-        from intvit.lowering.llvm_cpu.aot import write_shared_library
-        from intvit.lowering.llvm_cpu.target import compile_intvit
         from intvit.runtime.interpreter import run_module
         from intvit.runtime.model_io import import_named_model
 
         result, _ = import_named_model(model_name, calib=calib, seed=seed)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        compiled, seconds = compile_intvit(result.module, threads=1 if threads == 1 else None, gemm=gemm)
         t0 = time.perf_counter()
-        write_shared_library(compiled, so_path)
-        info = {"compile_s": seconds, "aot_link_s": time.perf_counter() - t0,
+        report = get_target(target).compile(result.module, Path(artifact), **options)
+        wall = time.perf_counter() - t0
+        info = {"compile_s": report["compile_s"], "aot_link_s": wall - report["compile_s"],
                 "compile_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "import_peak_rss_mb": rss_before / 1024, "import": result.timings,
-                "gemm": compiled.gemm, "gemms": compiled.gemms, "elementwise": compiled.elementwise}
+                "elementwise": report.get("elementwise")}
         info["golden"] = run_module(result.module, [x])
         out.put(info)
     except Exception as err:  # reported by the parent
@@ -97,64 +98,68 @@ def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
     return res
 
 
+def _compile_and_time(model_name, calib, seed, target, x, options, repeat) -> tuple[dict, object, float, bool]:
+    """Compile in a child, load here, check against the golden model, time: (compile info,
+    executable, median ms, bit-exact).  The artifact lives in a temporary folder the executable keeps."""
+    t = get_target(target)
+    tmp = tempfile.TemporaryDirectory(prefix=f"intvit-bench-{t.name}-")
+    artifact = str(Path(tmp.name) / f"model{t.suffix}")
+    queue: mp.Queue = mp.get_context("spawn").Queue()
+    child = mp.get_context("spawn").Process(target=_compile_child,
+                                            args=(model_name, calib, seed, target, artifact, x, options, queue))
+    child.start()
+    compile_info = queue.get()
+    child.join()
+    if "error" in compile_info:
+        raise RuntimeError(f"compile failed: {compile_info['error']}")
+    executable = t.load(Path(artifact))
+    executable.keep = tmp
+    outs = executable.output_buffers()
+    got = executable(x, out=outs)
+    bit_exact = len(got) == len(compile_info["golden"]) and all(
+        np.array_equal(o, g) for o, g in zip(got, compile_info["golden"]))
+    intvit_ms = _time(lambda: executable(x, out=outs), repeat=repeat)
+    return compile_info, executable, intvit_ms, bit_exact
+
+
 def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
-              calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True,
-              gemm: str = "auto") -> dict:
-    from intvit.lowering.llvm_cpu.aot import load_so
-    from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
+              calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True, **options) -> dict:
+    """`options`: the target's own compile flags (llvm-cpu: `gemm`, `elementwise`), validated by it."""
     from intvit.runtime.model_io import build_named_model
-    from intvit.lowering.llvm_cpu.peak import measure_amx_peak_gops, measure_peak_gops
 
-    if target != "llvm-cpu":
-        from intvit.runtime.targets import compile_for
-
-        compile_for(target, None)  # the target's own "not available" diagnostic
+    t = get_target(target)  # an unknown or unavailable target fails here, before any work
+    options = {**t.bench_options(threads), **t.select_options(options)}
     if batch != 1:
         raise ValueError("models are exported at batch 1; --batch must be 1 for now")
     torch.set_num_threads(threads)
     model, shape = build_named_model(model_name, None, seed)
     x = np.random.default_rng(seed + 7).standard_normal(shape).astype(np.float32)
-    with tempfile.TemporaryDirectory() as tmp:
-        so_path = str(Path(tmp) / "model.so")
-        queue: mp.Queue = mp.get_context("spawn").Queue()
-        child = mp.get_context("spawn").Process(target=_compile_child,
-                                                args=(model_name, calib, seed, so_path, x, threads, gemm, queue))
-        child.start()
-        compile_info = queue.get()
-        child.join()
-        if "error" in compile_info:
-            raise RuntimeError(f"compile failed: {compile_info['error']}")
-        compiled = load_so(so_path)
-        outs = [np.empty(shape, dtype) for shape, dtype in compiled.outputs]
-        compiled(x, out=outs)
-        bit_exact = all(np.array_equal(o, g) for o, g in zip(outs, compile_info["golden"]))
-        intvit_ms = _time(lambda: compiled(x, out=outs), repeat=repeat)
+    compile_info, executable, intvit_ms, bit_exact = _compile_and_time(model_name, calib, seed, target, x,
+                                                                       options, repeat)
     xt = torch.from_numpy(x)
     with torch.no_grad():
         fp32_ms = _time(lambda: model(xt), repeat=repeat)
         qmodel = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         int8_ms = _time(lambda: qmodel(xt), repeat=repeat)
     peers = _onnx_peers(model, x, threads)
-    peak = measure_peak_gops(threads)
-    amx_peak = measure_amx_peak_gops(threads)
+    extras = t.bench_extras(executable, threads, gemm_kernels)
     macs = gemm_macs(model, shape)
     achieved = 2 * macs / (intvit_ms / 1000) / 1e9
-    unit = compile_info["gemm"]
-    unit_peak = amx_peak if unit == "amx" else peak if unit == "vnni" else None
-    kernels = time_gemm_kernels(compile_info["gemms"], 1 if threads == 1 else None) if gemm_kernels else None
-    kernel_gops = 2 * kernels["gemm_macs"] / (kernels["gemm_ms"] / 1000) / 1e9 if kernels else None
+    unit_peak = extras.get("unit_peak_gops")
+    kernel_ms = extras.get("gemm_kernel_ms")
+    kernel_gops = 2 * extras["gemm_kernel_macs"] / (kernel_ms / 1000) / 1e9 if kernel_ms else None
     report = {
         "model": model_name, "target": target, "batch": batch, "threads": threads,
         "intvit_ms": intvit_ms, "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
         "ort_fp32_ms": peers.get("ort_fp32_ms"), "ort_int8_ms": peers.get("ort_int8_ms"),
         "speedup_vs_fp32": fp32_ms / intvit_ms, "speedup_vs_int8": int8_ms / intvit_ms,
         "speedup_vs_ort_int8": (peers["ort_int8_ms"] / intvit_ms) if peers.get("ort_int8_ms") else None,
-        "bit_exact": bit_exact, "gemm_unit": unit,
-        "gemm_gmacs": macs / 1e9, "peak_gops": peak, "amx_peak_gops": amx_peak, "model_gops": achieved,
-        "gemm_kernel_ms": kernels["gemm_ms"] if kernels else None, "gemm_kernel_gops": kernel_gops,
+        "bit_exact": bit_exact, "gemm_unit": extras.get("gemm_unit"),
+        "gemm_gmacs": macs / 1e9, "peak_gops": extras.get("peak_gops"), "amx_peak_gops": extras.get("amx_peak_gops"),
+        "model_gops": achieved, "gemm_kernel_ms": kernel_ms, "gemm_kernel_gops": kernel_gops,
         "gemm_peak_fraction": (kernel_gops / unit_peak) if kernel_gops and unit_peak else None,
         "gemm_floor_ms": (2 * macs / (unit_peak * 1e9) * 1000) if unit_peak else None,
-        "gemm_shapes": kernels["shapes"] if kernels else None,
+        "gemm_shapes": extras.get("gemm_shapes"),
         "elementwise": compile_info["elementwise"],
         "compile_s": compile_info["compile_s"], "compile_peak_rss_mb": compile_info["compile_peak_rss_mb"],
         "import_peak_rss_mb": compile_info["import_peak_rss_mb"], "aot_link_s": compile_info["aot_link_s"],
@@ -179,12 +184,12 @@ def format_bench(r: dict) -> str:
              f"  ONNX Runtime FP32      {ms(r['ort_fp32_ms'])}",
              f"  ONNX Runtime int8      {ms(r['ort_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_ort_int8'])}"]
     lines.append(f"  output vs golden model {'bit-exact' if r['bit_exact'] else 'MISMATCH'}")
-    if r["peak_gops"]:
+    if r.get("peak_gops"):
         lines.append(f"  VNNI peak (measured)   {r['peak_gops']:8.0f} GOPS")
     if r.get("amx_peak_gops"):
         lines.append(f"  AMX peak (measured)    {r['amx_peak_gops']:8.0f} GOPS")
     if r.get("gemm_kernel_ms") is not None:
-        frac = f", {100 * r['gemm_peak_fraction']:.0f}% of the {r['gemm_unit'].upper()} peak" \
+        frac = f", {100 * r['gemm_peak_fraction']:.0f}% of the {str(r['gemm_unit']).upper()} peak" \
             if r.get("gemm_peak_fraction") else ""
         floor = f"; floor {r['gemm_floor_ms']:.2f} ms" if r.get("gemm_floor_ms") else ""
         lines.append(f"  GEMM kernels ({r['gemm_unit']})   {r['gemm_kernel_ms']:8.2f} ms for {r['gemm_gmacs']:.2f} GMAC "

@@ -15,42 +15,18 @@ from typing import Any
 import numpy as np
 from xdsl.dialects import arith, func, tensor
 from xdsl.dialects.linalg.ops import TransposeOp
-from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
-    DenseResourceAttr,
-    FloatAttr,
-    IntegerAttr,
-    IntegerType,
-    ModuleOp,
-    Signedness,
-    TensorType,
-)
+from xdsl.dialects.builtin import ModuleOp, Signedness, TensorType
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Attribute
 
 from intvit.dialects import intvit as iv
+from intvit.dialects.resources import constant_array, numpy_dtype
 from intvit.runtime import golden
-from intvit.runtime.resources import resource_array
 
 
 class InterpreterError(RuntimeError):
     """A program that cannot be run: wrong inputs, or an op the interpreter does not know."""
-
-
-def numpy_dtype(elem: Attribute) -> np.dtype:
-    if isinstance(elem, IntegerType):
-        w = elem.width.data
-        unsigned = elem.signedness.data == Signedness.UNSIGNED
-        if w == 1:
-            return np.dtype(np.bool_)
-        for size in (8, 16, 32, 64):
-            if w <= size:
-                return np.dtype(f"{'u' if unsigned else ''}int{size}")
-    name = str(elem)
-    if name in ("f16", "f32", "f64"):
-        return np.dtype({"f16": np.float16, "f32": np.float32, "f64": np.float64}[name])
-    raise InterpreterError(f"no numpy dtype for element type {elem}")
 
 
 def to_result(values: np.ndarray, typ: Attribute) -> np.ndarray:
@@ -130,23 +106,6 @@ class IntvitFunctions(InterpreterFunctions):
             const_channels=None if const is None else np.asarray(const, dtype=bool),
         )
         return (to_result(out, op.output.type),)
-
-
-def constant_array(value: Attribute, typ: Attribute, module: ModuleOp | None) -> np.ndarray | int | float:
-    if isinstance(value, IntegerAttr):
-        return int(value.value.data)
-    if isinstance(value, FloatAttr):
-        return float(value.value.data)
-    assert isinstance(typ, TensorType)
-    dtype = numpy_dtype(typ.element_type)
-    if isinstance(value, DenseIntOrFPElementsAttr):
-        data = np.asarray(value.get_values(), dtype=dtype)
-        if data.size == 1:
-            data = np.full(typ.get_shape(), data.reshape(()), dtype=dtype)
-        return data.reshape(typ.get_shape())
-    if isinstance(value, DenseResourceAttr):
-        return resource_array(value, typ, module)
-    raise InterpreterError(f"unsupported constant {value}")
 
 
 @register_impls

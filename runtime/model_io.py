@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.printer import Printer
 
+from intvit.dialects.context import module_text
 from intvit.runtime.frontend import FrontendError, ImportResult, import_model, load_user_model
 
 DEIT_PRESETS = ("deit-tiny", "deit-small", "deit-base")
@@ -78,20 +78,6 @@ def import_named_model(name: str, weights: str | None = None, calib: str = "32",
     result = import_model(model, images[0], images, method=method, percentile=percentile, rounding=rounding,
                           stop_after_torch=emit == "torch", progress=progress)
     return result, {"input_shape": list(shape), "calibration_images": len(images)}
-
-
-def module_text(module: ModuleOp) -> str:
-    """The module with its `{-# dialect_resources #-}` section (the weight blobs)."""
-    from io import StringIO
-
-    from xdsl.dialects.builtin import Builtin
-
-    out = StringIO()
-    printer = Printer(stream=out)
-    printer.print_op(module)
-    printer.print_metadata([Builtin])
-    out.write("\n")
-    return out.getvalue()
 
 
 def write_module(module: ModuleOp, path: str) -> None:

@@ -33,10 +33,10 @@ def _add_target_flags(parser: argparse.ArgumentParser, command: str) -> None:
     add_target_options(parser, command, list(TARGETS.values()))
 
 
-def _target_values(args: argparse.Namespace) -> dict:
+def _target_values(args: argparse.Namespace, command: str | None = None) -> dict:
     from intvit.runtime.targets import TARGETS
 
-    dests = {o.dest for t in TARGETS.values() for o in t.options}
+    dests = {o.dest for t in TARGETS.values() for o in t.options if command is None or command in o.commands}
     return {d: getattr(args, d) for d in dests if getattr(args, d, None) is not None}
 
 
@@ -211,7 +211,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from intvit.runtime.bench import benchmark, format_bench
 
     report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat,
-                       gemm_kernels=not args.no_gemm_kernels, gemm=args.gemm or "auto")
+                       gemm_kernels=not args.no_gemm_kernels, **_target_values(args, "bench"))
     print(json.dumps(report) if args.json else format_bench(report))
     return 0 if report["bit_exact"] else 2
 

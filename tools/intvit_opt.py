@@ -47,7 +47,7 @@ class IntvitOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser):
         super().register_all_arguments(arg_parser)
-        from intvit.passes.registry import PASSES
+        from intvit.tools.pass_registry import PASSES
 
         arg_parser.epilog = "intvit passes:\n" + "\n".join(
             f"  {name:28s} {PASSES[name]().__doc__.strip().splitlines()[0]}" for name in sorted(PASSES)

@@ -31,20 +31,15 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu.pipeline import CompiledModule, TensorSig
-from intvit.lowering.llvm_cpu.loader import (ABI, CPU_FEATURES, ExecutorError, SharedLibraryModel, cpu_flags, file_sha256,
-                                     load_so)
+from intvit.lowering.llvm_cpu.cpu_features import host_features
+from intvit.lowering.llvm_cpu.loader import ABI, ExecutorError, SharedLibraryModel, file_sha256, load_so
+from intvit.lowering.llvm_cpu.pipeline import GEMM_FEATURES, CompiledModule, TensorSig
 
 __all__ = ["C_TYPES", "shim_source", "write_shared_library", "load_so", "SharedLibraryModel", "ExecutorError"]
 
 C_TYPES = {"i8": "int8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t", "f32": "float", "f64": "double"}
 GCC_FEATURE = {"avx2": "avx2", "avx512f": "avx512f", "avx512bw": "avx512bw", "avx512_vnni": "avx512vnni"}
 
-
-def host_features() -> list[str]:
-    """The features (of CPU_FEATURES) this host has: the JIT object may use all of them."""
-    flags = cpu_flags()
-    return [f for f in CPU_FEATURES if f in flags]
 
 
 def _descriptor_struct(rank: int) -> str:
@@ -163,26 +158,27 @@ def shim_source(name: str, inputs: list[TensorSig], outputs: list[TensorSig], fe
     return "\n".join(lines) + "\n"
 
 
-def write_shared_library(compiled: CompiledModule, path: str | Path, source: str | None = None) -> Path:
-    """Link the compiled module into `path` (a .so) and write its JSON sidecar `<path>.json`."""
-    path = Path(path).resolve()
-    amx = getattr(compiled, "gemm", None) == "amx"
-    features = host_features() + (["amx_int8", "amx_tile"] if amx else [])
+def link_engine(engine, path: str | Path, shim=None, libomp: str | None = None) -> bool:
+    """The one way from compiled MLIR to a `.so`: the `ExecutionEngine`'s object file (the same
+    LLVM compilation the JIT runs), linked by gcc with the C source `shim(workspace)` returns
+    (None: no shim) and the OpenMP runtime `libomp`.  Returns whether the object's malloc/free
+    go through the shim's workspace cache (objcopy renamed them; without objcopy they do not)."""
+    path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         obj = Path(tmp) / "model.o"
-        shim = Path(tmp) / "shim.c"
         try:
-            compiled.engine.dump_to_object_file(str(obj))
+            engine.dump_to_object_file(str(obj))
         except Exception as err:
             raise ExecutorError(f"writing the object file failed: {err}") from None
-        # route the model's malloc/free through the workspace cache (objcopy; skipped without it)
-        workspace = shutil.which("objcopy") is not None and subprocess.run(
+        workspace = shim is not None and shutil.which("objcopy") is not None and subprocess.run(
             ["objcopy", "--redefine-sym", "malloc=intvit_ws_malloc", "--redefine-sym", "free=intvit_ws_free",
              str(obj)], capture_output=True).returncode == 0
-        shim.write_text(shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace, amx))
+        sources = [str(obj)]
+        if shim is not None:
+            (Path(tmp) / "shim.c").write_text(shim(workspace))
+            sources.insert(0, str(Path(tmp) / "shim.c"))
         # The JIT object is not position independent (large code model): allow its text relocations.
-        cmd = ["gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,notext", "-o", str(path), str(shim), str(obj), "-lm"]
-        libomp = getattr(compiled, "libomp", None)
+        cmd = ["gcc", "-shared", "-fPIC", "-O2", "-Wl,-z,notext", "-o", str(path), *sources, "-lm"]
         if libomp:  # the kernels' OpenMP calls: link the runtime found at compile time, by rpath
             cmd += [libomp, f"-Wl,-rpath,{Path(libomp).parent}"]
         try:
@@ -191,10 +187,25 @@ def write_shared_library(compiled: CompiledModule, path: str | Path, source: str
             raise ExecutorError(f"cannot run gcc to link {path}: {err}") from None
         if proc.returncode != 0:
             raise ExecutorError(f"linking {path} failed: {proc.stderr.strip()[:2000]}")
+    return workspace
+
+
+def write_shared_library(compiled: CompiledModule, path: str | Path, source: str | None = None) -> Path:
+    """Link the compiled module into `path` (a .so) and write its JSON sidecar `<path>.json`."""
+    path = Path(path).resolve()
+    amx = getattr(compiled, "gemm", None) == "amx"
+    host = host_features()  # the JIT compiles for all of them; a cross-compiled GEMM unit adds its own
+    features = host + [f for f in GEMM_FEATURES.get(getattr(compiled, "gemm", None), ()) if f not in host]
+
+    def shim(workspace: bool) -> str:
+        return shim_source(compiled.name, compiled.inputs, compiled.outputs, features, workspace, amx)
+
+    workspace = link_engine(compiled.engine, path, shim, getattr(compiled, "libomp", None))
     sidecar = {"target": "llvm-cpu", "abi": ABI, "entry": f"intvit_{compiled.name}",
                "inputs": [s.to_json() for s in compiled.inputs],
                "outputs": [s.to_json() for s in compiled.outputs],
                "cpu_features": features, "gemm": getattr(compiled, "gemm", None), "source": source,
+               "gemms": getattr(compiled, "gemms", []),
                "workspace_cache": workspace, "openmp": getattr(compiled, "libomp", None),
                "sha256": file_sha256(path)}
     Path(str(path) + ".json").write_text(json.dumps(sidecar, indent=1))

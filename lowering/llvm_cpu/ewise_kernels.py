@@ -31,7 +31,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from intvit.lowering.llvm_cpu.gemm_kernels import _dims, _Emitter, _owner
+from intvit.lowering.analysis.buffers import block_arg, is_memref, owner, strides
+from intvit.lowering.analysis.linalg import Access, indexing_dims, iterator_kinds, output_count
+from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
 LANES = 16
@@ -62,32 +64,7 @@ class Unsupported(Exception):
     """The generic is left to convert-linalg-to-loops."""
 
 
-def _is_memref(t) -> bool:
-    from torch_mlir import ir
 
-    try:
-        ir.MemRefType(t)
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
-def _block_arg(value):
-    from torch_mlir import ir
-
-    try:
-        return ir.BlockArgument(value)
-    except (ValueError, TypeError):
-        return None
-
-
-@dataclass
-class Access:
-    """One operand of the generic: how the kernel reads or writes it."""
-
-    type: str                # memref type text, or the scalar type of a non-memref input
-    kind: str                # "vector": map ends with the inner dim; "row": map lacks it; "scalar": not a memref
-    dims: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -99,34 +76,27 @@ class Plan:
     parallel: bool           # outer dimensions split over threads (`openmp.open_parallel_range`)
 
 
-def _strides(value) -> list[int]:
-    from torch_mlir import ir
-
-    return list(ir.MemRefType(value.type).get_strides_and_offset()[0])
-
 
 def plan_generic(op, parallel: bool, vectorize: bool = True) -> Plan:
     from torch_mlir import ir
 
-    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
+    iters = iterator_kinds(op)
     rank = len(iters)
     if rank == 0 or len(op.results):
         raise Unsupported("0-d or tensor form")
-    reds = [i for i, it in enumerate(iters) if "reduction" in it]
+    reds = [i for i, it in enumerate(iters) if it == "reduction"]
     if reds not in ([], [rank - 1]):
         raise Unsupported("reduction other than the innermost dimension")
-    n_out = list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[1]
-    if n_out != 1:
+    if output_count(op) != 1:
         raise Unsupported("several outputs")
-    maps = [_dims(str(m)) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+    maps = indexing_dims(op)
     if any(m is None for m in maps):
         raise Unsupported("non-projection indexing map")
     inner = rank - 1
     accesses, extents = [], [None] * rank
     for i, (value, dims) in enumerate(zip(op.operands, maps)):
-        dims = [int(d[1:]) for d in dims]
         is_out = i == len(op.operands) - 1
-        if not _is_memref(value.type):
+        if not is_memref(value.type):
             if dims or is_out:
                 raise Unsupported("non-memref operand with a map")
             accesses.append(Access(str(value.type), "scalar"))
@@ -140,7 +110,7 @@ def plan_generic(op, parallel: bool, vectorize: bool = True) -> Plan:
             elif extents[d] != size:
                 raise Unsupported("inconsistent extents")
         if inner in dims:
-            if dims[-1] != inner or _strides(value)[-1] != 1:
+            if dims[-1] != inner or strides(value)[-1] != 1:
                 raise Unsupported("inner dimension not contiguous in an operand")
             kind = "vector"
         else:
@@ -164,7 +134,7 @@ class BodyTranslator:
     `call_args`) or constants, broadcast once in `preamble` (function scope, before any loop).
     Shared by the elementwise kernels and the GEMM epilogues."""
 
-    def __init__(self, block, e: _Emitter, vector: bool = True, prefix: str = "%t"):
+    def __init__(self, block, e: Emitter, vector: bool = True, prefix: str = "%t"):
         self.block, self.e, self.vector, self.prefix = block, e, vector, prefix
         self.lanes = LANES if vector else 1
         self.params: list[tuple[str, str]] = []
@@ -193,25 +163,24 @@ class BodyTranslator:
         scalar (a kernel parameter), broadcast once before the loops."""
         if value in self.captured:
             return self.captured[value]
-        owner = _owner(value)
+        defining = owner(value)
         t = str(value.type)
-        if _is_memref(value.type):
+        if is_memref(value.type):
             self.captured[value] = self.param(value)
             return self.captured[value]
-        if getattr(owner, "name", None) == "arith.constant":
+        if getattr(defining, "name", None) == "arith.constant":
             scalar = self.e.fresh("k")
-            self.preamble.append(f"  {scalar} = arith.constant {owner.attributes['value']}")
+            self.preamble.append(f"  {scalar} = arith.constant {defining.attributes['value']}")
         else:
             scalar = self.param(value)
         self.captured[value] = self.splat(scalar, t)
         return self.captured[value]
 
     def inside(self, value) -> bool:
-        arg = _block_arg(value)
+        arg = block_arg(value)
         if arg is not None:
             return arg.owner == self.block
-        owner = _owner(value)
-        return owner.block == self.block
+        return owner(value).block == self.block
 
     def value(self, env: dict, v) -> str:
         if v in env:
@@ -362,15 +331,15 @@ class BodyTranslator:
                         f"{self.vt(elem)}")
 
 
-class _Kernel:
+class ElementwiseKernel:
     """One generic's code: `emit_row` writes what one iteration of the outer dimensions does;
     `text` wraps it into a standalone kernel.  `row_op`: the generic's whole iteration space is
     the outer one (a per-row scalar step inside a fused row kernel, `_RowKernel`)."""
 
-    def __init__(self, op, plan: Plan, e: _Emitter | None = None, prefix: str = "%x", tprefix: str = "%t",
+    def __init__(self, op, plan: Plan, e: Emitter | None = None, prefix: str = "%x", tprefix: str = "%t",
                  row_op: bool = False):
         self.op, self.plan, self.prefix, self.row_op = op, plan, prefix, row_op
-        self.e = e or _Emitter()
+        self.e = e or Emitter()
         self.block = op.regions[0].blocks[0]
         self.tr = BodyTranslator(self.block, self.e, plan.vector and not row_op, prefix=tprefix)
         self.lanes = self.tr.lanes
@@ -481,7 +450,7 @@ class _Kernel:
         """(combining op, the other operand) of a reduction body `yield op(out, v)`."""
         ops = list(self.block.operations)
         y = ops[-1].operands[0]
-        op_ = _owner(y)
+        op_ = owner(y)
         if not self.tr.inside(y) or op_.name not in COMBINERS or out_arg not in list(op_.operands):
             raise Unsupported("reduction body is not a known combiner of the output")
         other = [v for v in op_.operands if v != out_arg]
@@ -500,7 +469,7 @@ class _Kernel:
         return self.e.const(value, self.vt(elem))
 
 
-def open_outer(e: _Emitter, extents: list[int], parallel: bool) -> list[str]:
+def open_outer(e: Emitter, extents: list[int], parallel: bool) -> list[str]:
     """Loops over the outer dimensions (threaded: one contiguous share of rows per thread)."""
     if not extents:
         return []
@@ -515,7 +484,7 @@ def open_outer(e: _Emitter, extents: list[int], parallel: bool) -> list[str]:
     return ivs
 
 
-def close_outer(e: _Emitter, extents: list[int], parallel: bool) -> None:
+def close_outer(e: Emitter, extents: list[int], parallel: bool) -> None:
     if not extents:
         return
     if parallel:
@@ -544,20 +513,18 @@ def _row_major(shape: list[int]) -> list[int]:
     return list(reversed(strides))
 
 
-def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, fuse: bool = True) -> dict:
-    """Replace every generic the translator handles with a kernel call, in place: runs of row
-    generics first (`row_kernels`, when `fuse`), then each remaining generic alone.
+def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, kernels: set[str] | None = None,
+                        before=None) -> dict:
+    """Replace every generic the translator handles with a kernel call of its own, in place (the
+    runs of row generics that `row_kernels.fuse_rows` takes go first, in the pipeline).
+    `kernels`: names of the kernels already in the module (shared with the row kernels);
+    `before`: the op the kernel definitions go before (default: the module's first).
 
-    Returns counts: {"vector", "scalar", "parallel", "left", "kernels", "row_kernels",
-    "row_members"}."""
+    Returns counts: {"vector", "scalar", "parallel", "left", "kernels"}."""
     from torch_mlir import ir
 
-    from intvit.lowering.llvm_cpu.row_kernels import fuse_rows
-
-    kernels: set[str] = set()
-    first = list(module.body.operations)[0]
-    rows = fuse_rows(module, parallel, vectorize, kernels, first) if fuse else \
-        {"row_kernels": 0, "row_members": 0, "parallel": 0}
+    kernels = set() if kernels is None else kernels
+    first = list(module.body.operations)[0] if before is None else before
     found = []
 
     def visit(op):
@@ -566,12 +533,11 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, 
         return ir.WalkResult.ADVANCE
 
     module.operation.walk(visit)
-    stats = {"vector": 0, "scalar": 0, "parallel": rows["parallel"], "left": 0, "kernels": 0,
-             "row_kernels": rows["row_kernels"], "row_members": rows["row_members"]}
+    stats = {"vector": 0, "scalar": 0, "parallel": 0, "left": 0, "kernels": 0}
     for op in found:
         try:
             plan = plan_generic(op, parallel, vectorize)
-            kernel = _Kernel(op, plan)
+            kernel = ElementwiseKernel(op, plan)
             body_text = kernel.text("KERNEL")
         except Unsupported:
             stats["left"] += 1

@@ -11,11 +11,12 @@ kernel is subtracted.  Fused epilogues are not part of these modules: this is th
 from __future__ import annotations
 
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
+from intvit.lowering.target import median_seconds
 
 
 def _type(shape, elem: str) -> str:
@@ -71,17 +72,6 @@ def gemm_module(rec: dict, rng) -> tuple[str, list[np.ndarray], np.ndarray]:
     return text, inputs, ((ref + 2**31) % 2**32 - 2**31).astype(np.int32)
 
 
-def median_seconds(fn, repeat: int, warmup: int = 3) -> float:
-    """Median wall time of `fn()` over `repeat` calls after `warmup` calls."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return float(np.median(samples))
-
 
 EMPTY = """func.func @gemm(%a: tensor<1xi8>) -> tensor<1xi32> {
   %e = tensor.empty() : tensor<1xi32>
@@ -98,7 +88,7 @@ EMPTY = """func.func @gemm(%a: tensor<1xi8>) -> tensor<1xi32> {
 
 def time_gemm_kernels(records: list[dict], threads: int | None, repeat: int = 30, seed: int = 0) -> dict:
     """{"gemm_ms": summed kernel time of the model's GEMMs, "gemm_macs", "shapes": [...]}."""
-    from intvit.lowering.llvm_cpu.aot import load_so
+    from intvit.lowering.llvm_cpu.aot import load_so, write_shared_library
     from intvit.lowering.llvm_cpu.pipeline import compile_module
 
     keys = ("batch", "m", "n", "k", "variant", "prepacked", "b_nk", "a_unsigned", "b_unsigned", "b_batched")
@@ -106,14 +96,14 @@ def time_gemm_kernels(records: list[dict], threads: int | None, repeat: int = 30
     rng = np.random.default_rng(seed)
     shapes, total_s, total_macs = [], 0.0, 0
     with tempfile.TemporaryDirectory() as tmp:
-        empty = load_so(compile_module(EMPTY, threads=threads).write_so(Path(tmp) / "empty.so"))
+        empty = load_so(write_shared_library(compile_module(EMPTY, threads=threads), Path(tmp) / "empty.so"))
         x, out = np.zeros(1, np.int8), [np.zeros(1, np.int32)]
         overhead = median_seconds(lambda: empty(x, out=out), repeat * 3)
         for i, (key, count) in enumerate(sorted(counts.items())):
             rec = dict(key)
             text, inputs, ref = gemm_module(rec, rng)
             compiled = compile_module(text, gemm=rec["variant"], threads=threads, epilogue=False)
-            lib = load_so(compiled.write_so(Path(tmp) / f"gemm{i}.so"))
+            lib = load_so(write_shared_library(compiled, Path(tmp) / f"gemm{i}.so"))
             buf = [np.empty(ref.shape, np.int32)]
             lib(*inputs, out=buf)
             if not np.array_equal(buf[0], ref):

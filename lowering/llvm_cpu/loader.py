@@ -27,12 +27,11 @@ from typing import Sequence
 
 import numpy as np
 
+from intvit.lowering.llvm_cpu.cpu_features import cpu_has
+from intvit.lowering.llvm_cpu.errors import ExecutorError
+
 ABI = "intvit-c-v1"
 STATUS = {0: "ok", 2: "this CPU lacks an instruction-set feature the library was compiled for"}
-
-
-class ExecutorError(RuntimeError):
-    """Wrong inputs for a compiled model, or a missing/corrupt artifact."""
 
 
 Signature = tuple[tuple[int, ...], np.dtype]
@@ -160,7 +159,7 @@ class SharedLibraryModel:
         digest = meta.get("sha256")
         if digest is not None and digest != file_sha256(path):
             raise ExecutorError(f"{path} does not match its sidecar (sha256 differs): rebuild or recopy both")
-        missing = [f for f in meta.get("cpu_features", []) if not _cpu_has(f)]
+        missing = [f for f in meta.get("cpu_features", []) if not cpu_has(f)]
         if missing:
             raise ExecutorError(f"{path} was compiled for CPU features this machine lacks: {', '.join(missing)}")
         try:
@@ -193,23 +192,3 @@ class SharedLibraryModel:
 def load_so(path: str | Path) -> SharedLibraryModel:
     """Load an `intvit` AOT library and its sidecar; ExecutorError if either is unusable."""
     return SharedLibraryModel(path)
-
-
-# /proc/cpuinfo flag names of the features a library may record
-CPU_FEATURES = ("avx2", "avx512f", "avx512bw", "avx512_vnni")
-
-
-def cpu_flags() -> set[str]:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
-
-
-def _cpu_has(feature: str) -> bool:
-    flags = cpu_flags()
-    return not flags or feature in flags  # no /proc/cpuinfo: let the library's own check decide

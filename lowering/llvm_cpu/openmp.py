@@ -12,6 +12,8 @@ import glob
 import os
 from pathlib import Path
 
+from intvit.lowering.llvm_cpu.errors import CompileError
+
 SEARCH = ["/usr/lib/llvm-*/lib/libomp.so.5", "/usr/lib/x86_64-linux-gnu/libomp.so.5",
           "/usr/lib/aarch64-linux-gnu/libomp.so.5", "/usr/local/lib/libomp.so*"]
 
@@ -38,8 +40,6 @@ def available_cpus() -> int:
 def resolve_threads(threads: int | None) -> tuple[bool, str | None]:
     """(parallel kernels?, libomp path).  `None`: parallel when libomp is there and there are
     several CPUs; 1: single-threaded; >1: parallel, libomp required."""
-    from intvit.lowering.llvm_cpu.pipeline import CompileError
-
     if threads is not None and threads < 1:
         raise CompileError(f"threads must be >= 1, got {threads}")
     if threads == 1:
@@ -70,7 +70,7 @@ OMP_DECLS = ("func.func private @__kmpc_bound_thread_num(!llvm.ptr) -> i32",
 def open_parallel_range(e, extents: list[int], prologue=None) -> list[str]:
     """Emit `omp.parallel { ... scf.for %r = lo to hi` over this thread's share of the
     row-major linearization of `extents`; return one index per extent (delinearized).
-    `e` is a `gemm_kernels._Emitter`; `prologue()` emits per-thread setup before the loop;
+    `e` is a `kernel_builder.Emitter`; `prologue()` emits per-thread setup before the loop;
     close with `close_parallel_range`."""
     total = 1
     for x in extents:

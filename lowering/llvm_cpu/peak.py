@@ -16,6 +16,10 @@ import threading
 import time
 from pathlib import Path
 
+from intvit.lowering.llvm_cpu.aot import link_engine
+from intvit.lowering.llvm_cpu.cpu_features import amx_ready, has_avx512_vnni
+from intvit.lowering.llvm_cpu.pipeline import to_llvm_pipeline
+
 ACCUMULATORS = 8
 MACS_PER_VPDPBUSD = 64
 
@@ -54,36 +58,22 @@ def kernel_text() -> str:
     return text.replace("SUM", "\n".join(sums)).replace("%s ", f"%s{acc - 2} ")
 
 
-def has_avx512_vnni() -> bool:
-    try:
-        return "avx512_vnni" in Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
 
-
-def _library(text: str, vector_to_llvm: str, directory: str | Path, name: str) -> ctypes.CDLL:
-    """MLIR text -> LLVM (the models' lowering, minus bufferization) -> `name.so`, loaded."""
-    import subprocess
-
+def _library(text: str, amx: bool, directory: str | Path, name: str) -> ctypes.CDLL:
+    """MLIR text -> LLVM (the models' stage 2) -> `name.so` (the models' link), loaded."""
     from torch_mlir import ir, passmanager
     from torch_mlir.execution_engine import ExecutionEngine
 
-    ctx = ir.Context()
-    with ctx:
-        module = ir.Module.parse(text)
-        pipeline = (f"builtin.module(convert-scf-to-cf, {vector_to_llvm}, finalize-memref-to-llvm, "
-                    "convert-arith-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, reconcile-unrealized-casts)")
-        passmanager.PassManager.parse(pipeline).run(module.operation)
-        engine = ExecutionEngine(module, opt_level=3)
-        obj = Path(directory) / f"{name}.o"
-        engine.dump_to_object_file(str(obj))
     so = Path(directory) / f"{name}.so"
-    subprocess.run(["gcc", "-shared", "-Wl,-z,notext", "-o", str(so), str(obj)], check=True, capture_output=True)
+    with ir.Context():
+        module = ir.Module.parse(text)
+        passmanager.PassManager.parse(to_llvm_pipeline(amx=amx)).run(module.operation)
+        link_engine(ExecutionEngine(module, opt_level=3), so)
     return ctypes.CDLL(str(so))
 
 
 def build_peak_library(directory: str | Path) -> ctypes.CDLL:
-    lib = _library(kernel_text(), "convert-vector-to-llvm", directory, "peak")
+    lib = _library(kernel_text(), False, directory, "peak")
     lib.vnni_peak.argtypes = [ctypes.c_int64]
     lib.vnni_peak.restype = ctypes.c_int32
     return lib
@@ -155,14 +145,12 @@ def measure_amx_peak_gops(threads: int = 2, seconds: float = 0.3) -> float | Non
     """Measured int8 ops/s of `tdpbssd` on `threads` threads; None without usable AMX."""
     import numpy as np
 
-    from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready
-
     if not amx_ready():
         return None
     from torch_mlir.runtime import get_ranked_memref_descriptor
 
     with tempfile.TemporaryDirectory() as tmp:
-        lib = _library(amx_kernel_text(), "convert-vector-to-llvm{enable-x86=1}", tmp, "amx_peak")
+        lib = _library(amx_kernel_text(), True, tmp, "amx_peak")
         buffers = [(np.ones((64, 64), np.int8), np.zeros((32, 32), np.int32)) for _ in range(threads)]
         descs = [[ctypes.pointer(get_ranked_memref_descriptor(x)) for x in pair] for pair in buffers]
 

@@ -37,10 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-from intvit.lowering.llvm_cpu.loader import ExecutorError, check_inputs
+from intvit.lowering.analysis.constants import resource_blobs
+from intvit.lowering.llvm_cpu.cpu_features import cpu_flags, has_avx512f
+from intvit.lowering.llvm_cpu.errors import CompileError, ExecutorError
+from intvit.lowering.llvm_cpu.loader import check_inputs
 
-__all__ = ["BUFFERIZE", "TO_LLVM", "PIPELINE", "GEMM_VARIANTS", "CompileError", "ExecutorError", "TensorSig",
-           "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm"]
+__all__ = ["BUFFERIZE", "TO_LLVM", "PIPELINE", "GEMM_VARIANTS", "GEMM_FEATURES", "CompileError", "ExecutorError",
+           "TensorSig", "CompiledModule", "compile_module", "lower_to_llvm", "resolve_gemm", "missing_features",
+           "rewrite_non_gemm", "to_llvm_pipeline"]
 
 # Stage 1: tensors -> memrefs written in place into the caller's buffers; temporaries freed.
 BUFFERIZE = ",".join([
@@ -78,16 +82,24 @@ TO_LLVM_OMP = TO_LLVM.replace("func.func(convert-linalg-to-loops)",
                               "func.func(convert-linalg-to-loops),convert-scf-to-openmp").replace(
     "convert-scf-to-cf", "finalize-memref-to-llvm,convert-scf-to-cf,convert-openmp-to-llvm")
 
+
+def to_llvm_pipeline(parallel: bool = False, amx: bool = False, line_info: bool = False) -> str:
+    """Stage 2 as a pass pipeline: OpenMP for `parallel` kernels, the x86 vector dialect for
+    AMX tile ops, DWARF line tables for `line_info`.  Also what builds the peak kernels."""
+    pipeline = TO_LLVM_OMP if parallel else TO_LLVM
+    if amx:
+        pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
+    if line_info:
+        pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
+    return f"builtin.module({pipeline})"
+
+
 GEMM_VARIANTS = ("auto", "amx", "vnni", "portable", "loops")
 # Non-GEMM generics: "vector" (16-lane kernels, `ewise_kernels`), "scalar" (the same kernels one
 # element per step) or "loops" (`convert-linalg-to-loops`, LLVM's own vectorizer).
 ELEMENTWISE_VARIANTS = ("vector", "scalar", "loops")
 
 NP_DTYPE = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f32": np.float32, "f64": np.float64}
-
-
-class CompileError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -181,9 +193,7 @@ def add_wrapper(module, name: str, inputs: list[TensorSig], outputs: list[Tensor
 def wide_vectors() -> bool:
     """The host has AVX-512: LLVM's x86 backend still splits 512-bit vectors in two (and its
     loop vectorizer picks 256 bits) unless a function asks for the full width."""
-    from intvit.lowering.llvm_cpu.loader import cpu_flags
-
-    return "avx512f" in cpu_flags()
+    return has_avx512f()
 
 
 def prefer_512(module) -> None:
@@ -199,19 +209,64 @@ def prefer_512(module) -> None:
 
 def resolve_gemm(gemm: str) -> str:
     """`auto` -> `amx` where the CPU has AMX-INT8 and the kernel grants the tile state, else
-    `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`."""
+    `vnni` where /proc/cpuinfo lists avx512_vnni, else `portable`.  An explicit variant is
+    built on any host (cross-compiling for a deployment machine: `set_target_features`); the
+    code checks the CPU before it runs (`CompiledModule`, the `.so`'s entry point)."""
     from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready, cpu_has_avx512_vnni
 
     if gemm not in GEMM_VARIANTS:
         raise CompileError(f"unknown GEMM variant {gemm!r} (one of {', '.join(GEMM_VARIANTS)})")
     if gemm == "auto":
         return "amx" if amx_ready() else "vnni" if cpu_has_avx512_vnni() else "portable"
-    if gemm == "amx" and not amx_ready():
-        raise CompileError("GEMM variant 'amx' needs a CPU with amx_int8/amx_tile (/proc/cpuinfo) and a kernel "
-                           "that grants the AMX tile state (Linux >= 5.16, arch_prctl ARCH_REQ_XCOMP_PERM)")
-    if gemm == "vnni" and not cpu_has_avx512_vnni():
-        raise CompileError("GEMM variant 'vnni' needs a CPU with avx512_vnni (not in /proc/cpuinfo)")
     return gemm
+
+
+# /proc/cpuinfo names of the extensions each GEMM variant's kernels use (an `amx` module keeps
+# VNNI kernels for the GEMMs tiles do not take), and LLVM's names for them.
+GEMM_FEATURES = {"vnni": ("avx512f", "avx512bw", "avx512_vnni"),
+                 "amx": ("avx512f", "avx512bw", "avx512_vnni", "amx_int8", "amx_tile")}
+LLVM_FEATURES = {"avx2": "+avx2", "avx512f": "+avx512f", "avx512bw": "+avx512bw", "avx512_vnni": "+avx512vnni",
+                 "amx_int8": "+amx-int8", "amx_tile": "+amx-tile"}
+
+
+def missing_features(gemm: str) -> list[str]:
+    """The extensions `gemm`'s kernels use that this host lacks."""
+    flags = cpu_flags()
+    return [f for f in GEMM_FEATURES.get(gemm, ()) if f not in flags]
+
+
+def set_target_features(module, features: list[str]) -> None:
+    """Compile every function for `features` too (`llvm.func`'s `target_features`: LLVM's
+    per-function subtarget), whatever the host: the JIT's target machine describes the host,
+    and without the attribute the AVX-512 and AMX intrinsics have no instructions to select."""
+    from torch_mlir import ir
+
+    names = ", ".join(f'"{LLVM_FEATURES[f]}"' for f in features)
+    attr = ir.Attribute.parse(f"#llvm.target_features<[{names}]>")
+    for op in module.body.operations:
+        if op.operation.name == "llvm.func" and len(op.regions[0].blocks):
+            op.attributes["target_features"] = attr
+
+
+def rewrite_non_gemm(module, parallel: bool = False, vectorize: bool = True, fuse: bool = True) -> dict:
+    """Step 3 on bufferized IR: runs of row generics become one row kernel each
+    (`row_kernels.fuse_rows`, when `fuse`), then every remaining generic its own 16-lane kernel
+    (`ewise_kernels.rewrite_elementwise`).  Returns the merged counts: {"vector", "scalar",
+    "parallel", "left", "kernels", "row_kernels", "row_members"}."""
+    from intvit.lowering.llvm_cpu.ewise_kernels import rewrite_elementwise
+    from intvit.lowering.llvm_cpu.openmp import add_declarations
+    from intvit.lowering.llvm_cpu.row_kernels import fuse_rows
+
+    kernels: set[str] = set()
+    first = list(module.body.operations)[0]  # row kernels, then elementwise kernels, go before it
+    rows = {"row_kernels": 0, "row_members": 0, "parallel": 0}
+    if fuse:
+        rows = fuse_rows(module, parallel, vectorize, kernels, first)
+        if rows["parallel"]:
+            add_declarations(module)
+    stats = rewrite_elementwise(module, parallel, vectorize, kernels, first)
+    stats["parallel"] += rows["parallel"]
+    return {**stats, "row_kernels": rows["row_kernels"], "row_members": rows["row_members"]}
 
 
 @dataclass
@@ -238,7 +293,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     attributes machine code to lines of the lowered module."""
     from torch_mlir import ir, passmanager
 
-    from intvit.lowering.llvm_cpu import ewise_kernels, gemm_kernels
+    from intvit.lowering.llvm_cpu import gemm_kernels
     from intvit.lowering.llvm_cpu.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
@@ -272,23 +327,22 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             stage = "the GEMM rewrite"
             t0 = time.perf_counter()
             gemms = [] if gemm == "loops" else gemm_kernels.rewrite_gemms(
-                module, gemm, gemm_kernels.resource_blobs(mlir_text), parallel=parallel, fuse_epilogue=epilogue)
+                module, gemm, resource_blobs(mlir_text), parallel=parallel, fuse_epilogue=epilogue)
             timings["gemm_rewrite_s"] = time.perf_counter() - t0
             stage = "the elementwise rewrite"
             t0 = time.perf_counter()
-            ewise = {} if elementwise == "loops" else ewise_kernels.rewrite_elementwise(
+            ewise = {} if elementwise == "loops" else rewrite_non_gemm(
                 module, parallel=parallel, vectorize=elementwise == "vector")
             timings["ewise_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
-            pipeline = TO_LLVM_OMP if parallel else TO_LLVM
-            if gemm == "amx":  # the x86.amx tile ops
-                pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
-            if line_info:
-                pipeline += ",ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly}"
-            passmanager.PassManager.parse(f"builtin.module({pipeline})").run(module.operation)
+            pipeline = to_llvm_pipeline(parallel, gemm == "amx", bool(line_info))
+            passmanager.PassManager.parse(pipeline).run(module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0
-            if wide_vectors():
+            cross = missing_features(gemm)
+            if cross:  # all of the unit's features, not only the missing ones: the host CPU's own are not assumed
+                set_target_features(module, list(GEMM_FEATURES[gemm]))
+            if wide_vectors() or cross:  # the variants cross-compiled for target AVX-512
                 prefer_512(module)
         except Exception as err:
             raise CompileError(f"MLIR {stage} failed: {str(err).strip()[:2000]}") from None
@@ -299,7 +353,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
 class CompiledModule:
     """A JIT-compiled model: call it with numpy arrays, get a list of numpy arrays back.
 
-    `write_so(path)` turns the same compilation into an AOT `.so` + sidecar."""
+    `aot.write_shared_library(compiled, path)` turns the same compilation into an AOT `.so` + sidecar."""
 
     name: str
     inputs: list[TensorSig]
@@ -313,6 +367,7 @@ class CompiledModule:
     timings: dict = field(default_factory=dict)
     libomp: str | None = None
     elementwise: dict = field(default_factory=dict)
+    _cpu_checked: bool = False
 
     @property
     def signatures(self):
@@ -321,9 +376,25 @@ class CompiledModule:
     def check_inputs(self, arrays) -> list[np.ndarray]:
         return check_inputs(arrays, self.signatures, f"@{self.name}")
 
+    def check_cpu(self) -> None:
+        """ExecutorError, before any native code runs, on a CPU without the extensions the
+        kernels were compiled for (an explicit `vnni`/`amx` builds on any host)."""
+        if self._cpu_checked:
+            return
+        from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready
+
+        missing = missing_features(self.gemm)
+        if missing:
+            raise ExecutorError(f"@{self.name} was compiled for CPU features this machine lacks: {', '.join(missing)}")
+        if self.gemm == "amx" and not amx_ready():  # also asks Linux for the tile state, once per process
+            raise ExecutorError(f"@{self.name} uses AMX tiles and Linux does not grant the tile state "
+                                "(Linux >= 5.16, arch_prctl ARCH_REQ_XCOMP_PERM)")
+        self._cpu_checked = True
+
     def __call__(self, *arrays: np.ndarray) -> list[np.ndarray]:
         from torch_mlir.runtime import get_ranked_memref_descriptor
 
+        self.check_cpu()
         ins = self.check_inputs(arrays)
         outs = [np.empty(s.shape, s.np_dtype) for s in self.outputs]
         descs = [get_ranked_memref_descriptor(a) for a in (*ins, *outs)]
@@ -331,20 +402,14 @@ class CompiledModule:
         self.engine.invoke(f"intvit_ciface_{self.name}", *ptrs)
         return outs
 
-    def write_so(self, path: str | Path, source: str | None = None) -> Path:
-        """Link this compilation into `path` (.so) with its C shim and JSON sidecar."""
-        from intvit.lowering.llvm_cpu.aot import write_shared_library
-
-        return write_shared_library(self, path, source)
-
 
 def compile_module(mlir_text: str, entry: str | None = None, opt_level: int = 3, gemm: str = "auto",
                    threads: int | None = None, elementwise: str = "vector",
                    line_info: str | None = None, epilogue: bool = True) -> CompiledModule:
     """JIT-compile an integer linalg/arith module (upstream MLIR text).
 
-    `gemm`: `auto` (VNNI kernels where the CPU has avx512_vnni, else portable), `vnni`,
-    `portable`, or `loops` (no kernel rewrite: `convert-linalg-to-loops` only).
+    `gemm`: `auto` (AMX, else VNNI kernels where the CPU has them, else portable), `amx`,
+    `vnni` (on any host: the module refuses to run on a CPU without the unit), `portable`, or `loops` (no kernel rewrite: `convert-linalg-to-loops` only).
     `elementwise`, `line_info`, `epilogue`: see `lower_to_llvm`."""
     from torch_mlir.execution_engine import ExecutionEngine
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 
-from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, Access, Plan, Unsupported, _Emitter, _is_memref,
-                                           _Kernel, close_outer, open_outer, plan_generic)
-from intvit.lowering.llvm_cpu.gemm_epilogue import _root
-from intvit.lowering.llvm_cpu.gemm_kernels import _PURE, _dims
+from intvit.lowering.analysis.buffers import PURE_OPS, is_memref, root
+from intvit.lowering.analysis.linalg import Access, indexing_dims, iterator_kinds, output_count
+from intvit.lowering.llvm_cpu.ewise_kernels import (PARALLEL_MIN_ELEMENTS, ElementwiseKernel, Plan, Unsupported, close_outer,
+                                                   open_outer, plan_generic)
+from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 
 __all__ = ["RowKernel", "plan_row_op", "find_chains", "fuse_rows"]
 
@@ -32,18 +33,17 @@ def plan_row_op(op, outer: tuple[int, ...]) -> Plan:
     """A per-row scalar step: an all-parallel generic whose space is `outer`."""
     from torch_mlir import ir
 
-    iters = [str(i) for i in ir.ArrayAttr(op.attributes["iterator_types"])]
-    if len(iters) != len(outer) or any("parallel" not in i for i in iters) or len(op.results):
+    iters = iterator_kinds(op)
+    if len(iters) != len(outer) or any(i != "parallel" for i in iters) or len(op.results):
         raise Unsupported("not a row step")
-    if list(ir.DenseI32ArrayAttr(op.attributes["operandSegmentSizes"]))[1] != 1:
+    if output_count(op) != 1:
         raise Unsupported("several outputs")
-    maps = [_dims(str(m)) for m in ir.ArrayAttr(op.attributes["indexing_maps"])]
+    maps = indexing_dims(op)
     accesses = []
     for i, (value, dims) in enumerate(zip(op.operands, maps)):
         if dims is None:
             raise Unsupported("non-projection map")
-        dims = [int(d[1:]) for d in dims]
-        if not _is_memref(value.type):
+        if not is_memref(value.type):
             if dims or i == len(op.operands) - 1:
                 raise Unsupported("scalar output")
             accesses.append(Access(str(value.type), "scalar"))
@@ -61,9 +61,9 @@ class RowKernel:
     """Several members, one loop over the rows."""
 
     def __init__(self, members: list[tuple[object, Plan, bool]], outer: tuple[int, ...], parallel: bool):
-        self.e = _Emitter()
+        self.e = Emitter()
         self.outer, self.parallel = list(outer), parallel
-        self.members = [_Kernel(op, plan, self.e, prefix=f"%x{k}_", tprefix=f"%t{k}_", row_op=row_op)
+        self.members = [ElementwiseKernel(op, plan, self.e, prefix=f"%x{k}_", tprefix=f"%t{k}_", row_op=row_op)
                         for k, (op, plan, row_op) in enumerate(members)]
 
     @property
@@ -100,11 +100,11 @@ class _Chain:
         for i, (value, acc) in enumerate(zip(operands, plan.accesses)):
             if acc.kind == "scalar":
                 continue
-            root = _root(value)
+            base = root(value)
             same_row = _outer_identity(acc, depth)
-            if root in self.written and (self.written[root] != value or not same_row):
+            if base in self.written and (self.written[base] != value or not same_row):
                 return False
-            if i == len(operands) - 1 and root in self.read and (self.read[root] != {(value, True)} or not same_row):
+            if i == len(operands) - 1 and base in self.read and (self.read[base] != {(value, True)} or not same_row):
                 return False
         return True
 
@@ -113,8 +113,8 @@ class _Chain:
         depth = len(self.outer)
         for value, acc in zip(operands[:-1], plan.accesses[:-1]):
             if acc.kind != "scalar":
-                self.read.setdefault(_root(value), set()).add((value, _outer_identity(acc, depth)))
-        self.written[_root(operands[-1])] = operands[-1]
+                self.read.setdefault(root(value), set()).add((value, _outer_identity(acc, depth)))
+        self.written[root(operands[-1])] = operands[-1]
         self.members.append((op, plan, row_op))
 
 
@@ -182,7 +182,7 @@ def find_chains(block, parallel: bool, vectorize: bool) -> list[_Chain]:
 
     for op in block.operations:
         op = op.operation
-        if op.name in _PURE:  # allocations, views, constants: no effect on the members' buffers
+        if op.name in PURE_OPS:  # allocations, views, constants: no effect on the members' buffers
             continue
         if op.name != "linalg.generic":
             flush()

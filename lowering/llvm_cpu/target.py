@@ -21,7 +21,7 @@ __all__ = ["LlvmCpuTarget", "compile_intvit", "lower_module"]
 
 def compile_intvit(module: ModuleOp, **options) -> tuple[CompiledModule, float]:
     """`options`: `gemm`, `elementwise`, `threads`, `line_info` of `llvm_cpu.compile_module`."""
-    from intvit.runtime.model_io import module_text
+    from intvit.dialects.context import module_text
 
     t0 = time.perf_counter()
     lowered = lower_module(module.clone())
@@ -66,9 +66,22 @@ class LlvmCpuTarget(Target):
                           inputs=list(lib.inputs), outputs=list(lib.outputs), device="cpu", takes_out=True,
                           library=lib)
 
+    def bench_options(self, threads: int) -> dict:
+        return {"threads": 1} if threads == 1 else {}
 
-def compile_intvit_module(module: ModuleOp, workdir: Path | None = None, **options) -> Executable:
-    """Compile, link and load (kept for callers of the pre-registry API)."""
-    return LlvmCpuTarget().build(module, workdir, **options)
+    def bench_extras(self, executable: Executable, threads: int, gemm_kernels: bool = True) -> dict:
+        """The peaks of `vpdpbusd` and `tdpbssd` on `threads` threads (`peak.py`), and every GEMM
+        the library's sidecar lists rebuilt and timed alone (`gemm_bench.py`)."""
+        from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
+        from intvit.lowering.llvm_cpu.peak import measure_amx_peak_gops, measure_peak_gops
 
-
+        meta = executable.library.meta
+        unit = meta.get("gemm")
+        peak, amx_peak = measure_peak_gops(threads), measure_amx_peak_gops(threads)
+        extras = {"gemm_unit": unit, "peak_gops": peak, "amx_peak_gops": amx_peak,
+                  "unit_peak_gops": amx_peak if unit == "amx" else peak if unit == "vnni" else None}
+        if gemm_kernels:
+            kernels = time_gemm_kernels(meta.get("gemms", []), 1 if threads == 1 else None)
+            extras.update(gemm_kernel_ms=kernels["gemm_ms"], gemm_kernel_macs=kernels["gemm_macs"],
+                          gemm_shapes=kernels["shapes"])
+        return extras

@@ -18,7 +18,7 @@ from intvit.lowering.builders import Body, dims_map, identity_map, parallel
 from intvit.lowering.patterns.common import Ctx, shape_of, signless
 from intvit.runtime.golden import (IEXP_MAX_SHIFT, SHIFTGELU_N, SHIFTMAX_N, shiftgelu_sigmoid_table,
                                    shiftmax_exp_table)
-from intvit.runtime.resources import array_resource
+from intvit.dialects.resources import array_resource
 from intvit.runtime.scales import shiftgelu_x0, shiftmax_x0
 
 I64_MIN = -(1 << 63)

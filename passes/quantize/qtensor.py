@@ -29,7 +29,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from intvit.dialects import intvit as iv
-from intvit.runtime.resources import array_resource
+from intvit.dialects.resources import array_resource
 from intvit.runtime.scales import ScaleError, quantize_multiplier
 
 

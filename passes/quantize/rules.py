@@ -9,7 +9,7 @@ folded into a scale (`mul.Scalar`), so it lands in the requant after `QK^T`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import TensorType
@@ -18,9 +18,6 @@ from xdsl.ir import Operation
 from intvit.dialects import intvit as iv
 from intvit.passes.quantize.qtensor import FConst, QTensor, QuantizeError, tensor_type
 from intvit.runtime.scales import quantize_weights_per_channel
-
-if TYPE_CHECKING:
-    from intvit.passes.quantize_to_intvit import Converter
 
 IDENTITY_OPS = {
     "torch.aten.clone", "torch.aten.contiguous", "torch.aten.detach", "torch.aten.alias",
@@ -50,11 +47,14 @@ def result_shape(op: Operation, i: int = 0) -> list[int]:
 
 
 class Rules:
-    """`Converter` mixin: `rule_<family>` methods, dispatched by op name in `convert_op`."""
+    """`Converter` mixin: `rule_<family>` methods, dispatched by op name in `convert_op`.
+
+    `self` is the `quantize_to_intvit.Converter` these are mixed into (not imported here: the
+    converter imports this module)."""
 
     em: Any
 
-    def convert_op(self: "Converter", op: Operation, args: list[Any]) -> list[Any]:
+    def convert_op(self, op: Operation, args: list[Any]) -> list[Any]:
         name = op.name
         if name in IDENTITY_OPS:
             return [args[0]]
@@ -89,7 +89,7 @@ class Rules:
         return table[name]()
 
     # -- GEMMs ---------------------------------------------------------------------------------
-    def gemm_input(self: "Converter", op: Operation, x: Any, index: int) -> QTensor:
+    def gemm_input(self, op: Operation, x: Any, index: int) -> QTensor:
         if isinstance(x, FConst):
             return self.em.quantized_constant(x, 8)
         if not isinstance(x, QTensor):
@@ -98,7 +98,7 @@ class Rules:
             return x
         return self.em.requant(x, 8, self.scale_of(op.operands[index], 8), op.name)
 
-    def gemm(self: "Converter", op: Operation, xq: QTensor, weight: np.ndarray, bias: np.ndarray | None,
+    def gemm(self, op: Operation, xq: QTensor, weight: np.ndarray, bias: np.ndarray | None,
              out_shape: list[int]) -> QTensor:
         """`xq [..., K] x weight[N, K]^T + bias`, weights per output channel."""
         if xq.sign is not None:  # channels stored negated (LayerNorm gamma < 0): flip W's columns
@@ -116,13 +116,13 @@ class Rules:
         self.em.add(mm)
         return QTensor(mm.output, acc_scale, 32, axis=len(out_shape) - 1)
 
-    def rule_linear(self: "Converter", op: Operation, x: Any, w: Any, b: Any) -> QTensor:
+    def rule_linear(self, op: Operation, x: Any, w: Any, b: Any) -> QTensor:
         if not isinstance(w, FConst) or (b is not None and not isinstance(b, FConst)):
             raise QuantizeError("torch.aten.linear needs constant weight and bias")
         return self.gemm(op, self.gemm_input(op, x, 0), w.array, None if b is None else b.array,
                          result_shape(op))
 
-    def rule_conv2d(self: "Converter", op: Operation, x, w, b, stride, padding, dilation, groups) -> Any:
+    def rule_conv2d(self, op: Operation, x, w, b, stride, padding, dilation, groups) -> Any:
         """Patch embedding: kernel == stride, no padding, one group: im2col as reshapes + GEMM."""
         if not isinstance(w, FConst):
             raise QuantizeError("torch.aten.conv2d needs a constant weight")
@@ -149,7 +149,7 @@ class Rules:
         v = self.em.transpose(out.value, [0, 2, 1])
         return QTensor(self.em.reshape(v, [bsz, d, hp, wp]), out.scale, bits)
 
-    def rule_matmul(self: "Converter", op: Operation, a: Any, b: Any) -> QTensor:
+    def rule_matmul(self, op: Operation, a: Any, b: Any) -> QTensor:
         out_shape = result_shape(op)
         if isinstance(b, FConst):
             if b.array.ndim != 2:
@@ -166,7 +166,7 @@ class Rules:
         return QTensor(mm.output, np.array(float(aq.scale) * float(bq.scale)), 32)
 
     # -- elementwise and non-linear ----------------------------------------------------------
-    def rule_scale(self: "Converter", op: Operation, x: Any, factor: float) -> Any:
+    def rule_scale(self, op: Operation, x: Any, factor: float) -> Any:
         """Multiplying by a positive constant only changes the scale: no op is emitted."""
         if isinstance(x, FConst):
             return FConst(x.array * factor, x.name)
@@ -174,7 +174,7 @@ class Rules:
             raise QuantizeError(f"{op.name}: only a tensor times a positive constant is supported")
         return QTensor(x.value, x.scale * factor, x.bits, x.axis, x.unsigned, x.sign)
 
-    def residual_operand(self: "Converter", op: Operation, x: Any, index: int, shape) -> QTensor:
+    def residual_operand(self, op: Operation, x: Any, index: int, shape) -> QTensor:
         if isinstance(x, FConst):
             return self.em.quantized_constant(FConst(np.broadcast_to(x.array, shape).copy(), x.name), 16)
         if not isinstance(x, QTensor):
@@ -187,7 +187,7 @@ class Rules:
             return x
         return self.em.requant(x, 16, self.scale_of(op.operands[index], 16), op.name)
 
-    def rule_add(self: "Converter", op: Operation, a: Any, b: Any, alpha: Any) -> Any:
+    def rule_add(self, op: Operation, a: Any, b: Any, alpha: Any) -> Any:
         if alpha not in (1, 1.0):
             raise QuantizeError(f"{op.name}: alpha = {alpha} is not supported")
         if isinstance(a, FConst) and isinstance(b, FConst):
@@ -202,14 +202,14 @@ class Rules:
         self.em.add(add)
         return QTensor(add.output, np.array(out_scale), bits)
 
-    def rule_softmax(self: "Converter", op: Operation, x: Any, dim: int) -> QTensor:
+    def rule_softmax(self, op: Operation, x: Any, dim: int) -> QTensor:
         xq = self.gemm_input(op, x, 0)
         bits = self.options.softmax_bits
         sm = iv.ShiftmaxOp(xq.value, float(xq.scale), bits, tensor_type(xq.shape, bits, unsigned=True), axis=dim)
         self.em.add(sm)
         return QTensor(sm.output, np.array(2.0 ** -(bits - 1)), bits, unsigned=True)
 
-    def rule_gelu(self: "Converter", op: Operation, x: Any) -> QTensor:
+    def rule_gelu(self, op: Operation, x: Any) -> QTensor:
         # ShiftGELU needs 1/(1.702 s) <= 256: a finer calibrated scale is coarsened to that bound
         # in the same requant (one rounding, not two).
         target = max(self.scale_of(op.operands[0], 8), self.min_gelu_scale)
@@ -225,7 +225,7 @@ class Rules:
         self.em.add(g)
         return QTensor(g.output, np.array(scale * 2.0**-7), 16)
 
-    def rule_layernorm(self: "Converter", op: Operation, x: Any, shape: Any, gamma: Any, beta: Any) -> QTensor:
+    def rule_layernorm(self, op: Operation, x: Any, shape: Any, gamma: Any, beta: Any) -> QTensor:
         if len(shape) != 1:
             raise QuantizeError("torch.aten.layer_norm: only normalization over the last axis is supported")
         c = int(shape[0])
@@ -251,7 +251,7 @@ class Rules:
                        sign=sign if np.any(sign < 0) else None)
 
     # -- data movement ------------------------------------------------------------------------
-    def movement(self: "Converter", op: Operation, x: Any, emit, keeps_last_axis: bool = False) -> Any:
+    def movement(self, op: Operation, x: Any, emit, keeps_last_axis: bool = False) -> Any:
         """Apply `emit(value, q)` to a per-tensor integer value (requantizing accumulators first)."""
         if isinstance(x, FConst):
             raise QuantizeError(f"{op.name} on a constant is not supported")
@@ -264,18 +264,18 @@ class Rules:
             raise QuantizeError(f"{op.name} moves negated channels (LayerNorm gamma < 0)")
         return QTensor(emit(x.value, x), x.scale, x.bits, None, x.unsigned, x.sign)
 
-    def rule_permute(self: "Converter", op: Operation, x: Any, dims: list[int]) -> Any:
+    def rule_permute(self, op: Operation, x: Any, dims: list[int]) -> Any:
         rank = len(dims)
         perm = [d % rank for d in dims]
         return self.movement(op, x, lambda v, q: self.em.transpose(v, perm), perm[-1] == rank - 1)
 
-    def rule_transpose(self: "Converter", op: Operation, x: Any, d0: int, d1: int) -> Any:
+    def rule_transpose(self, op: Operation, x: Any, d0: int, d1: int) -> Any:
         rank = len(result_shape(op))
         perm = list(range(rank))
         perm[d0 % rank], perm[d1 % rank] = perm[d1 % rank], perm[d0 % rank]
         return self.movement(op, x, lambda v, q: self.em.transpose(v, perm), perm[-1] == rank - 1)
 
-    def rule_select(self: "Converter", op: Operation, x: Any, dim: int, index: int) -> Any:
+    def rule_select(self, op: Operation, x: Any, dim: int, index: int) -> Any:
         def emit(v, q):
             shape = list(q.shape)
             d = dim % len(shape)
@@ -287,7 +287,7 @@ class Rules:
 
         return self.movement(op, x, emit, keeps_last_axis=True)
 
-    def rule_slice(self: "Converter", op: Operation, x: Any, dim: int, start, end, step) -> Any:
+    def rule_slice(self, op: Operation, x: Any, dim: int, start, end, step) -> Any:
         def emit(v, q):
             shape = list(q.shape)
             d = dim % len(shape)
@@ -300,7 +300,7 @@ class Rules:
 
         return self.movement(op, x, emit, keeps_last_axis=True)
 
-    def rule_unbind(self: "Converter", op: Operation, x: Any, dim: int) -> list[Any]:
+    def rule_unbind(self, op: Operation, x: Any, dim: int) -> list[Any]:
         if not isinstance(x, QTensor):
             raise QuantizeError("torch.aten.unbind of a constant is not supported")
         if not x.per_tensor:  # requantize once, not once per part
@@ -321,7 +321,7 @@ class Rules:
             parts.append(self.movement(op, x, emit, keeps_last_axis=True))
         return parts
 
-    def rule_expand(self: "Converter", op: Operation, x: Any) -> Any:
+    def rule_expand(self, op: Operation, x: Any) -> Any:
         shape = result_shape(op)
         if isinstance(x, FConst):
             return FConst(np.broadcast_to(x.array, shape).copy(), x.name)
@@ -329,7 +329,7 @@ class Rules:
             return x
         raise QuantizeError("torch.aten.expand of a computed tensor is not supported (only constants)")
 
-    def rule_cat(self: "Converter", op: Operation, items: list[Any], dim: int) -> QTensor:
+    def rule_cat(self, op: Operation, items: list[Any], dim: int) -> QTensor:
         shape = result_shape(op)
         bits = self.demand(op.results[0])
         scale = self.scale_of(op.results[0], bits)

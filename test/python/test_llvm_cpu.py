@@ -297,7 +297,7 @@ def built(tmp_path_factory):
     models = {}
     for name, (text, _, _) in MODULES.items():
         compiled = compile_module(text)
-        models[name] = (compiled, load_so(compiled.write_so(out / f"{name}.so")))
+        models[name] = (compiled, load_so(write_shared_library(compiled, out / f"{name}.so")))
     return models
 
 
@@ -424,6 +424,32 @@ GEMM_CASES = {
 }
 
 
+def expected_variant(case: str, variant: str) -> str:
+    c = GEMM_CASES[case]
+    expect = variant
+    if expect == "amx" and (c.get("a_u") or c.get("b_u") or c["k"] % 64):
+        expect = "vnni"  # AMX takes s8 x s8 with K a multiple of 64
+    if c.get("b_u") and expect == "vnni":
+        expect = "portable"
+    return expect
+
+
+@pytest.mark.parametrize("variant", ["amx", "vnni"])
+@pytest.mark.parametrize("case", list(GEMM_CASES))
+def test_gemm_kernels_lower_on_any_host(case, variant):
+    """The AMX and VNNI kernels are generated, parsed, verified and lowered to the LLVM
+    dialect on every host (running them is `test_gemm_kernels_are_exact`'s part)."""
+    from intvit.lowering.llvm_cpu.pipeline import lower_to_llvm
+
+    text, _, _ = gemm_case(**GEMM_CASES[case])
+    low = lower_to_llvm(text, gemm=variant, threads=1)
+    assert low.gemm == variant
+    assert [g["variant"] for g in low.gemms] == [expected_variant(case, variant)]
+    intrinsic = {"amx": "llvm.x86.tdpbssd.internal", "vnni": "llvm.x86.avx512.vpdpbusd.512",
+                 "portable": "llvm.func"}  # an unsigned B: neither unit's kernel
+    assert intrinsic[expected_variant(case, variant)] in str(low.module)
+
+
 @pytest.mark.parametrize("variant", ["amx", "vnni", "portable", "loops"])
 @pytest.mark.parametrize("case", list(GEMM_CASES))
 def test_gemm_kernels_are_exact(case, variant):
@@ -446,13 +472,7 @@ def test_gemm_kernels_are_exact(case, variant):
         assert compiled.gemms == []
     else:
         assert len(compiled.gemms) == 1
-        c = GEMM_CASES[case]
-        expect = variant
-        if expect == "amx" and (c.get("a_u") or c.get("b_u") or c["k"] % 64):
-            expect = "vnni"  # AMX takes s8 x s8 with K a multiple of 64
-        if c.get("b_u") and expect == "vnni":
-            expect = "portable"
-        assert compiled.gemms[0]["variant"] == expect
+        assert compiled.gemms[0]["variant"] == expected_variant(case, variant)
 
 
 THREAD_CASES = {  # each above gemm_kernels.PARALLEL_MIN_MACS, so that its blocks really split
@@ -517,13 +537,13 @@ func.func @named(%a: tensor<13x24xi8>, %b: tensor<24x20xi8>, %q: tensor<2x13x24x
 
 @pytest.mark.parametrize("variant", ["vnni", "portable"])
 def test_named_matmuls_reach_the_kernels(variant):
-    if variant == "vnni" and not VNNI:
-        pytest.skip("CPU without avx512_vnni")
     rng = np.random.default_rng(4)
     shapes = [(13, 24), (24, 20), (2, 13, 24), (2, 24, 20)]
     inputs = [rng.integers(-128, 128, s).astype(np.int8) for s in shapes]
-    compiled = compile_module(NAMED, gemm=variant)
+    compiled = compile_module(NAMED, gemm=variant)  # vnni builds on any host
     assert [(g["variant"], g["init"]) for g in compiled.gemms] == [(variant, "zero")] * 2
+    if variant == "vnni" and not VNNI:
+        pytest.skip("CPU without avx512_vnni: compiled, not run")
     a, b, q, k = (x.astype(np.int64) for x in inputs)
     assert_same(compiled(*inputs), [wrap32(a @ b), wrap32(q @ k)])
 
@@ -628,6 +648,40 @@ def test_missing_and_corrupt_artifacts(tmp_path, built):
         load_so(copy)
     Path(str(copy) + ".json").write_text(json.dumps(meta))
     assert_same(load_so(copy)(np.ones((6, 50), np.int32)), reduce_reference(np.ones((6, 50), np.int32)))
+
+
+@pytest.mark.parametrize("variant", ["vnni", "amx"])
+def test_cross_compiled_library_refuses_a_cpu_without_the_unit(tmp_path, variant):
+    """`--gemm vnni|amx` builds on any host (LLVM compiles for the unit's features); the library
+    lists them in its sidecar and refuses, with the missing ones named, to run on a CPU without
+    them (the loader before dlopen, the JIT before its first call, the C entry point with 2);
+    where the unit is there it runs, bit-exact."""
+    from intvit.lowering.llvm_cpu.gemm_kernels import amx_ready
+    from intvit.lowering.llvm_cpu.pipeline import GEMM_FEATURES, missing_features
+
+    text, inputs, ref = gemm_case(**GEMM_CASES["amx-blocks-and-edges"])
+    compiled = compile_module(text, gemm=variant, threads=1)
+    assert compiled.gemm == variant and [g["variant"] for g in compiled.gemms] == [variant]
+    so = write_shared_library(compiled, tmp_path / "model.so")
+    meta = json.loads(Path(str(so) + ".json").read_text())
+    assert meta["gemm"] == variant and set(GEMM_FEATURES[variant]) <= set(meta["cpu_features"])
+    disassembly = subprocess.run(["objdump", "-d", str(so)], capture_output=True, text=True).stdout
+    assert {"vnni": "vpdpbusd", "amx": "tdpbssd"}[variant] in disassembly
+    missing = missing_features(variant)
+    if not missing and (variant != "amx" or amx_ready()):
+        np.testing.assert_array_equal(load_so(so)(*inputs)[0], ref)
+        np.testing.assert_array_equal(compiled(*inputs)[0], ref)
+        return
+    if missing:
+        with pytest.raises(ExecutorError, match="compiled for CPU features this machine lacks: .*" + missing[-1]):
+            load_so(so)
+    with pytest.raises(ExecutorError, match="lacks|tile state"):
+        compiled(*inputs)
+    lib = ctypes.CDLL(str(so))  # past the loader: the entry point checks the CPU itself
+    entry = getattr(lib, meta["entry"])
+    entry.restype = ctypes.c_int
+    out = np.empty(ref.shape, np.int32)
+    assert entry(*[ctypes.c_void_p(a.ctypes.data) for a in (*inputs, out)]) == 2
 
 
 def test_nonzero_status_is_an_error(tmp_path):

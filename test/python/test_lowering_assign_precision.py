@@ -17,7 +17,7 @@ from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.passes.assign_precision import AssignPrecisionPass, four_bit
 from intvit.runtime import golden
 from intvit.runtime.interpreter import constant_array, run_module
-from intvit.runtime.model_io import module_text
+from intvit.dialects.context import module_text
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 dims = st.sampled_from([1, 2, 3, 5, 7, 13])

@@ -15,7 +15,7 @@ from intvit.lowering.llvm_cpu.pipeline import compile_module
 from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.runtime import golden
 from intvit.runtime.interpreter import find_entry, random_inputs, run_module
-from intvit.runtime.model_io import module_text
+from intvit.dialects.context import module_text
 from intvit.runtime.scales import quantize_multiplier
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

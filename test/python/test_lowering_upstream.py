@@ -16,7 +16,7 @@ from intvit.lowering.convert_intvit_to_linalg import ConvertIntvitToLinalgPass
 from intvit.lowering.expand_intvit_helpers import ExpandIntvitHelpersPass
 from intvit.passes.assign_precision import AssignPrecisionPass
 from intvit.runtime.golden import ROUNDING_MODES
-from intvit.runtime.model_io import module_text
+from intvit.dialects.context import module_text
 
 TEST = Path(__file__).resolve().parents[1]
 SOURCES = sorted((TEST / "lowering").glob("*.mlir")) + sorted((TEST / "passes").glob("assign-precision*.mlir")) + [

@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from intvit.runtime.resources import resource_array
+from intvit.dialects.resources import resource_array
 
 
 class TorchEvalError(RuntimeError):

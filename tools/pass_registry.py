@@ -1,5 +1,7 @@
 """Name -> pass-class factories for every intvit pass (used by intvit-opt and the xDSL universe).
 
+It lists the passes of `passes/` and of the lowering core alike, so it sits above both, with the tools.
+
 Factories import lazily so that `intvit-opt --help` and the xDSL plug-in stay fast.
 """
 

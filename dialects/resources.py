@@ -1,4 +1,4 @@
-"""`dense_resource` blobs <-> numpy arrays.
+"""Constants of the IR as numpy arrays: `dense_resource` blobs and dense attributes, both ways.
 
 Weights travel as MLIR `dense_resource` blobs (the `{-# dialect_resources #-}` section), never as
 lists of attributes: a DeiT-Tiny has 5.7 M weights.  xDSL keeps each blob as a hex string in the
@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
-from xdsl.dialects.builtin import Builtin, DenseResourceAttr, StringAttr, TensorType
+from xdsl.dialects.builtin import (
+    Builtin,
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    Signedness,
+    StringAttr,
+    TensorType,
+)
+from xdsl.ir import Attribute
 
 
 class ResourceError(ValueError):
@@ -22,10 +34,40 @@ def _storage() -> OpAsmDialectInterface:
     return interface
 
 
+def numpy_dtype(elem: Attribute) -> np.dtype:
+    if isinstance(elem, IntegerType):
+        w = elem.width.data
+        unsigned = elem.signedness.data == Signedness.UNSIGNED
+        if w == 1:
+            return np.dtype(np.bool_)
+        for size in (8, 16, 32, 64):
+            if w <= size:
+                return np.dtype(f"{'u' if unsigned else ''}int{size}")
+    name = str(elem)
+    if name in ("f16", "f32", "f64"):
+        return np.dtype({"f16": np.float16, "f32": np.float32, "f64": np.float64}[name])
+    raise ResourceError(f"no numpy dtype for element type {elem}")
+
+
+def constant_array(value: Attribute, typ: Attribute, module: ModuleOp | None) -> np.ndarray | int | float:
+    if isinstance(value, IntegerAttr):
+        return int(value.value.data)
+    if isinstance(value, FloatAttr):
+        return float(value.value.data)
+    assert isinstance(typ, TensorType)
+    dtype = numpy_dtype(typ.element_type)
+    if isinstance(value, DenseIntOrFPElementsAttr):
+        data = np.asarray(value.get_values(), dtype=dtype)
+        if data.size == 1:
+            data = np.full(typ.get_shape(), data.reshape(()), dtype=dtype)
+        return data.reshape(typ.get_shape())
+    if isinstance(value, DenseResourceAttr):
+        return resource_array(value, typ, module)
+    raise ResourceError(f"unsupported constant {value}")
+
+
 def resource_array(attr: DenseResourceAttr, typ: TensorType | None = None, module=None) -> np.ndarray:
     """Decode the blob behind `attr` into an array of `typ` (default: the attribute's type)."""
-    from intvit.runtime.interpreter import numpy_dtype
-
     typ = typ or attr.type  # type: ignore[assignment]
     key = attr.resource_handle.data
     blob = _storage().lookup(key)
