@@ -232,7 +232,33 @@ def add_bench(sub) -> None:
     p.set_defaults(handler=cmd_bench)
 
 
-SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval, add_bench]
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from intvit.dialects.context import load_module
+    from intvit.lowering.hls.estimate import Tiling, estimate, format_estimate
+
+    tiling = Tiling(**{k: getattr(args, k) for k in ("tn", "tm", "pf", "d_act", "d_wgt", "a_in", "a_wgt", "a_out")})
+    report = estimate(load_module(args.file), args.part, args.freq_mhz, args.dsp_util, args.lut_util, tiling)
+    print(json.dumps(report) if args.json else format_estimate(report))
+    return 0
+
+
+def add_estimate(sub) -> None:
+    from intvit.lowering.hls.estimate import Tiling
+    from intvit.lowering.hls.parts import DEFAULT_PART
+
+    p = sub.add_parser("estimate", help="FPGA resources and latency of a model (Quasar-ViT's model, eqs. 4-16)")
+    p.add_argument("file", help="an intvit .mlir file")
+    p.add_argument("--part", default=DEFAULT_PART)
+    p.add_argument("--freq-mhz", type=float, default=150.0)
+    p.add_argument("--dsp-util", type=float, default=0.69)
+    p.add_argument("--lut-util", type=float, default=0.66)
+    for name, default in vars(Tiling()).items():
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=default)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_estimate)
+
+
+SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval, add_bench, add_estimate]
 
 
 def build_parser() -> argparse.ArgumentParser:
