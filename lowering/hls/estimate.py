@@ -70,6 +70,8 @@ def choose_resources(dsp_budget: int, lut_budget: int) -> tuple[Resources, list[
     options = [packing_option(n, dsp_budget, lut_budget) for n in COSTS]
     options.append(Resources("lut", 3, 0, lut_budget // LUT_MULT_COST))
     best = max(options, key=lambda r: r.n_tot)  # ties: the first (packing 3, fewest LUTs per DSP)
+    if best.n_dsp == 0:  # no DSP in the budget: the design is LUT multipliers only
+        best = options[-1]
     return best, options
 
 
