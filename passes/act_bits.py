@@ -36,7 +36,7 @@ def activation_source(mm: iv.MatmulOp):
     """The requant or quantize whose values reach the lhs, through reshapes and transposes that
     each have this one use (so narrowing the source changes nothing else); None otherwise."""
     value = mm.lhs
-    while isinstance(value.owner, MOVES) and len(value.uses) == 1:
+    while isinstance(value.owner, MOVES) and len(list(value.uses)) == 1:
         value = value.owner.operands[0]
     src = value.owner
     return src if isinstance(src, (iv.RequantOp, iv.QuantizeOp)) else None

@@ -203,6 +203,8 @@ def test_digits_csim_bit_exact_and_equal_to_llvm_cpu(digits_module, tmp_path, pr
     if precision:
         AssignPrecisionPass(**precision).apply(make_context(), module)
         assert "packing" in str(module)
+    (tmp_path / "hls").mkdir()
+    (tmp_path / "cpu").mkdir()
     hls = compile_for("hls-cpp", module, tmp_path / "hls")
     cpu = compile_for("llvm-cpu", module, tmp_path / "cpu")
     mismatches = 0
@@ -212,4 +214,5 @@ def test_digits_csim_bit_exact_and_equal_to_llvm_cpu(digits_module, tmp_path, pr
         mismatches += int(np.sum(out != golden))
         np.testing.assert_array_equal(out, cpu(x)[0])
     assert mismatches == 0
-    assert hls.info["kernels"].get("dense_packed", 0) == (19 if precision else 0) or not precision
+    packed = hls.info["kernels"].get("dense_packed", 0)
+    assert (packed > 0) == bool(precision)
