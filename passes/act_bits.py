@@ -10,8 +10,8 @@ the old scale saturate).  The GEMM then counts in units 4x larger, so each requa
 takes `e - 2` and its int32 bias becomes `RNE(bias / 4)` (a copied constant).  This changes the
 numbers on purpose (it is the precision the hardware runs), but the IR says so exactly.
 
-Refused, with the op's location: an lhs that is not (through single-use reshapes and
-transposes) an 8-bit requant's or quantize's result, a requant with
+Refused, with the op's location: an lhs that is not (through single-use reshapes,
+transposes and slices) an 8-bit requant's or quantize's result, a requant with
 users other than packed matmuls, a GEMM result feeding anything but requants, shifts leaving
 [1, 62].  Already-6-bit inputs are left alone (idempotent).
 """
@@ -29,12 +29,12 @@ ACT_BITS = (6, 8)
 RESCALE = 2  # log2 of the scale ratio between the 8-bit and the 6-bit activation
 
 
-MOVES = (tensor.CollapseShapeOp, tensor.ExpandShapeOp, tensor.ReshapeOp, TransposeOp)
+MOVES = (tensor.CollapseShapeOp, tensor.ExpandShapeOp, tensor.ReshapeOp, tensor.ExtractSliceOp, TransposeOp)
 
 
 def activation_source(mm: iv.MatmulOp):
-    """The requant or quantize whose values reach the lhs, through reshapes and transposes that
-    each have this one use (so narrowing the source changes nothing else); None otherwise."""
+    """The requant or quantize whose values reach the lhs, through reshapes, transposes and slices
+    (the classifier's CLS token) that each have this one use (so narrowing the source changes nothing else); None otherwise."""
     value = mm.lhs
     while isinstance(value.owner, MOVES) and len(list(value.uses)) == 1:
         value = value.owner.operands[0]
