@@ -12,19 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerType, Signedness, TensorType
+from xdsl.dialects.builtin import FileLineColLoc, IntegerType, Signedness, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from intvit.lowering.target import TargetError
 
 
 def location_of(op: Operation) -> str:
-    from xdsl.ir import Attribute  # noqa: F401  (location attrs are plain attributes)
-
     loc = op.location
-    name = type(loc).__name__
-    if name == "FileLineColLoc":
-        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "  # type: ignore[attr-defined]
+    if isinstance(loc, FileLineColLoc):
+        return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}: "
     return ""
 
 
@@ -129,10 +126,6 @@ class Emission:
         where = location_of(op).rstrip(": ")
         self.body.append(f"    // {op.name}{' at ' + where if where else ''}")
         self.body.append(f"    {line}")
-
-
-def int_list(values) -> str:
-    return "{" + ", ".join(str(int(v)) for v in values) + "}"
 
 
 def three_axis_view(shape: tuple[int, ...], axis: int) -> tuple[int, int, int]:

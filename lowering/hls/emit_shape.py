@@ -11,7 +11,7 @@ from xdsl.dialects import arith, tensor
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, TensorType
 from xdsl.dialects.linalg.ops import TransposeOp
 
-from intvit.lowering.hls.emission import Emission, element_ctype, int_list, op_error
+from intvit.lowering.hls.emission import Emission, element_ctype, op_error
 
 
 def emit_reshape(em: Emission, op) -> None:
