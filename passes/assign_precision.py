@@ -1,7 +1,8 @@
-"""`assign-precision{ratio-4bit=0.5 policy=sensitivity|first factor=2}`: Quasar-ViT row-wise 4/8-bit
+"""`assign-precision{ratio-4bit=0.5 policy=sensitivity|first factor=2 act-bits=8|6}`: Quasar-ViT row-wise 4/8-bit
 weights.  Options (dashes or underscores): `ratio-4bit` in [0, 1], default 0 (all 8-bit: nothing
 changes); `policy` `sensitivity` (default) or `first`; `factor`, the DSP packing factor recorded in
-the annotation, in [1, 4], default 2.
+the annotation, in [1, 4], default 2; `act-bits` 8 (default) or 6: 6 requantizes the input of
+every packed matmul to 6 bits, explicitly in the IR (W4A6/W8A6, `passes/act_bits.py`).
 
 For every `intvit.matmul` whose rhs is a 2-D integer constant (`dense` or `dense_resource`), each
 output channel (a row of the `[N, K]` weight with `transpose_rhs`, a column of `[K, N]` without)
@@ -42,6 +43,7 @@ from xdsl.utils.exceptions import PassFailedException
 from intvit.dialects import intvit as iv
 from intvit.dialects.syntax import set_props
 from intvit.dialects.located_parser import location_of
+from intvit.passes.act_bits import ACT_BITS, narrow_activations
 from intvit.runtime.golden import rounding_shift, sat
 
 POLICIES = ("sensitivity", "first")
@@ -126,6 +128,16 @@ def _fold_blocker(mm: iv.MatmulOp, users: list[Operation]) -> str | None:
     return None
 
 
+def _rescale_bias(mm: iv.MatmulOp, k: int) -> None:
+    """The matmul's constant bias replaced by `RNE(bias / 2^k)` (a copy; the old one erased if dead)."""
+    found = _constant(mm.bias)
+    if found is None:
+        raise _fail(mm, "cannot rescale a non-constant bias")
+    b_op, bias = found
+    mm.operands[2] = _new_constant(mm, b_op, _rne_shift(bias, np.full(bias.shape, k, dtype=np.int64)), f"_a{k}")
+    _erase_if_dead(b_op)
+
+
 def _fail(op: Operation, why: str) -> PassFailedException:
     return PassFailedException(f"{location_of(op)}error: assign-precision: {why}")
 
@@ -139,6 +151,7 @@ class AssignPrecisionPass(ModulePass):
     ratio_4bit: float | int = 0.0
     policy: str = "sensitivity"
     factor: int = 2
+    act_bits: int = 8
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -150,10 +163,15 @@ class AssignPrecisionPass(ModulePass):
             raise PassFailedException(f"assign-precision: ratio-4bit must be in [0, 1], got {self.ratio_4bit}")
         if not 1 <= self.factor <= 4:
             raise PassFailedException(f"assign-precision: factor must be in [1, 4], got {self.factor}")
-        if self.ratio_4bit == 0:
+        if self.act_bits not in ACT_BITS:
+            raise PassFailedException(f"assign-precision: act-bits must be 6 or 8, got {self.act_bits}")
+        if self.ratio_4bit == 0 and self.act_bits == 8:
             return
         for mm in [o for o in op.walk() if isinstance(o, iv.MatmulOp)]:
-            self.assign(mm)
+            if self.ratio_4bit > 0:
+                self.assign(mm)
+        if self.act_bits == 6:
+            narrow_activations(op, _fail, _set_props, _rescale_bias)
 
     def assign(self, mm: iv.MatmulOp) -> None:
         found = _constant(mm.rhs)

@@ -232,7 +232,34 @@ def add_bench(sub) -> None:
     p.set_defaults(handler=cmd_bench)
 
 
-SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval, add_bench]
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from intvit.dialects.context import load_module
+    from intvit.runtime.targets import TARGETS
+
+    hls = TARGETS["hls-cpp"]
+    tiling = {k: getattr(args, k) for k in hls.tiling_defaults()}
+    report = hls.estimate(load_module(args.file), args.part, args.freq_mhz, args.dsp_util, args.lut_util, **tiling)
+    print(json.dumps(report) if args.json else hls.format_estimate(report))
+    return 0
+
+
+def add_estimate(sub) -> None:
+    from intvit.runtime.targets import TARGETS
+
+    hls = TARGETS["hls-cpp"]
+    p = sub.add_parser("estimate", help="FPGA resources and latency of a model (Quasar-ViT's model, eqs. 4-16)")
+    p.add_argument("file", help="an intvit .mlir file")
+    p.add_argument("--part", default=hls.default_part)
+    p.add_argument("--freq-mhz", type=float, default=150.0)
+    p.add_argument("--dsp-util", type=float, default=0.69)
+    p.add_argument("--lut-util", type=float, default=0.66)
+    for name, default in hls.tiling_defaults().items():
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=default)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_estimate)
+
+
+SUBCOMMANDS: list[Callable] = [add_run, add_import, add_compile, add_eval, add_bench, add_estimate]
 
 
 def build_parser() -> argparse.ArgumentParser:
