@@ -239,6 +239,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     from torch_mlir import ir, passmanager
 
     from intvit.lowering.llvm_cpu import ewise_kernels, gemm_kernels
+    from intvit.lowering.llvm_cpu.strided_copies import strided_copies_to_linalg
     from intvit.lowering.llvm_cpu.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
@@ -281,6 +282,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             timings["ewise_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
+            strided_copies_to_linalg(module)
             pipeline = TO_LLVM_OMP if parallel else TO_LLVM
             if gemm == "amx":  # the x86.amx tile ops
                 pipeline = pipeline.replace("convert-vector-to-llvm", "convert-vector-to-llvm{enable-x86=1}")
