@@ -31,14 +31,15 @@ def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
 
 
 def _compile_child(model_name: str, calib: str, seed: int, so_path: str, x: np.ndarray, threads: int,
-                   gemm: str, out: mp.Queue) -> None:
+                   gemm: str, out: mp.Queue, input_shape: tuple[int, ...] | None = None) -> None:
     try:
         from intvit.lowering.llvm_cpu.aot import write_shared_library
         from intvit.lowering.llvm_cpu.target import compile_intvit
         from intvit.runtime.interpreter import run_module
         from intvit.runtime.model_io import import_named_model
 
-        result, _ = import_named_model(model_name, calib=calib, seed=seed)
+        result, _ = import_named_model(model_name, calib=calib, seed=seed, input_shape=input_shape,
+                                       batch=x.shape[0])
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         compiled, seconds = compile_intvit(result.module, threads=1 if threads == 1 else None, gemm=gemm)
         t0 = time.perf_counter()
@@ -72,7 +73,7 @@ def gemm_macs(model: torch.nn.Module, shape) -> int:
         if hasattr(m, "num_heads") and hasattr(m, "qkv"):
             tokens = getattr(model, "patch_embed").num_patches + 1
             dim = m.qkv.in_features
-            macs += 2 * tokens * tokens * dim
+            macs += 2 * tokens * tokens * dim * shape[0]
     return macs
 
 
@@ -99,26 +100,28 @@ def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
 
 def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
               calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True,
-              gemm: str = "auto") -> dict:
+              gemm: str = "auto", input_shape: tuple[int, ...] | None = None) -> dict:
+    """Every time is for one call on a batch of `batch` images (`intvit_ms_per_image` divides);
+    `batch` None takes the leading size of `input_shape`, else 1."""
     from intvit.lowering.llvm_cpu.aot import load_so
     from intvit.lowering.llvm_cpu.gemm_bench import time_gemm_kernels
-    from intvit.runtime.model_io import build_named_model
+    from intvit.runtime.model_io import build_named_model, check_model_arguments
     from intvit.lowering.llvm_cpu.peak import measure_amx_peak_gops, measure_peak_gops
 
     if target != "llvm-cpu":
         from intvit.runtime.targets import compile_for
 
         compile_for(target, None)  # the target's own "not available" diagnostic
-    if batch != 1:
-        raise ValueError("models are exported at batch 1; --batch must be 1 for now")
+    check_model_arguments(model_name, None, calib, batch)
     torch.set_num_threads(threads)
-    model, shape = build_named_model(model_name, None, seed)
+    model, shape = build_named_model(model_name, None, seed, input_shape, batch)
     x = np.random.default_rng(seed + 7).standard_normal(shape).astype(np.float32)
     with tempfile.TemporaryDirectory() as tmp:
         so_path = str(Path(tmp) / "model.so")
         queue: mp.Queue = mp.get_context("spawn").Queue()
         child = mp.get_context("spawn").Process(target=_compile_child,
-                                                args=(model_name, calib, seed, so_path, x, threads, gemm, queue))
+                                                args=(model_name, calib, seed, so_path, x, threads, gemm, queue,
+                                                      input_shape))
         child.start()
         compile_info = queue.get()
         child.join()
@@ -144,8 +147,8 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
     kernels = time_gemm_kernels(compile_info["gemms"], 1 if threads == 1 else None) if gemm_kernels else None
     kernel_gops = 2 * kernels["gemm_macs"] / (kernels["gemm_ms"] / 1000) / 1e9 if kernels else None
     report = {
-        "model": model_name, "target": target, "batch": batch, "threads": threads,
-        "intvit_ms": intvit_ms, "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
+        "model": model_name, "target": target, "batch": int(shape[0]), "threads": threads,
+        "intvit_ms": intvit_ms, "intvit_ms_per_image": intvit_ms / shape[0], "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
         "ort_fp32_ms": peers.get("ort_fp32_ms"), "ort_int8_ms": peers.get("ort_int8_ms"),
         "speedup_vs_fp32": fp32_ms / intvit_ms, "speedup_vs_int8": int8_ms / intvit_ms,
         "speedup_vs_ort_int8": (peers["ort_int8_ms"] / intvit_ms) if peers.get("ort_int8_ms") else None,
@@ -172,8 +175,9 @@ def format_bench(r: dict) -> str:
     def ratio(v):
         return "n/a" if v is None else f"{v:.2f}x"
 
-    lines = [f"{r['model']} batch {r['batch']}, {r['threads']} threads, target {r['target']}",
-             f"  intvit (compiled)      {ms(r['intvit_ms'])}",
+    lines = [f"{r['model']} batch {r['batch']}, {r['threads']} threads, target {r['target']} (times per batch)",
+             f"  intvit (compiled)      {ms(r['intvit_ms'])}"
+             + (f"   {r['intvit_ms_per_image']:.3f} ms/image" if r['batch'] > 1 else ""),
              f"  PyTorch FP32 eager     {ms(r['torch_fp32_ms'])}   intvit speedup {ratio(r['speedup_vs_fp32'])}",
              f"  PyTorch int8 dynamic   {ms(r['torch_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_int8'])}",
              f"  ONNX Runtime FP32      {ms(r['ort_fp32_ms'])}",
