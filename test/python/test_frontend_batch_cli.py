@@ -162,3 +162,13 @@ def test_zoo_model_refuses_an_input_shape_it_cannot_take(capsys, tmp_path):
     assert intvit_main(["import", "--model", "digits-vit", "--input-shape", "1,3,8,8", "-o",
                         str(tmp_path / "o.mlir")]) == 1
     assert "digits-vit takes N,1,8,8" in capsys.readouterr().err
+
+
+def test_compat_ivit_switch_reaches_both_ops(model_file, tmp_path):
+    out = tmp_path / "net.mlir"
+    argv = ["import", "--model", f"{model_file}:Net", "--input-shape", "1,6,8", "--calib", "2", "-o", str(out)]
+    assert intvit_main(argv) == 0
+    assert "ivit_constant" not in out.read_text() and "isqrt_mode ivit" not in out.read_text()
+    assert intvit_main(argv + ["--compat", "ivit"]) == 0
+    text = out.read_text()
+    assert "bits 16 ivit_constant" in text and "isqrt_mode ivit" in text
