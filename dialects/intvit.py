@@ -509,23 +509,25 @@ class ShiftmaxOp(KeywordSyntaxOp):
 class ShiftgeluOp(KeywordSyntaxOp):
     """Integer GELU `x * sigmoid(1.702 x)` with `n = 23` along the feature `axis`
     (NUMERICS.md, ShiftGELU).  Output scale `scale * 2^-7`, `|out| <= 2^7 * max|x|`, so the result
-    needs `bits >= input bits + 8`.  `paper_shifts` applies 1.702 as `x+(x>>1)+(x>>3)+(x>>4)`.
+    needs `bits >= input bits + 8`.  `paper_shifts` applies 1.702 as `x+(x>>1)+(x>>3)+(x>>4)`;
+    `ivit_constant` folds it as I-ViT's code does, `x0` from `float32(s * float32(1.702))`.
     """
 
     name = "intvit.shiftgelu"
     SYNTAX: ClassVar = (Field("scale", "float"), Field("axis", "int", -1), Field("bits", "int"),
-                        Field("paper_shifts", "flag"))
+                        Field("paper_shifts", "flag"), Field("ivit_constant", "flag"))
     input = operand_def()
     scale = opt_prop_def(FloatAttr)
     axis = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
     paper_shifts = opt_prop_def(UnitAttr)
+    ivit_constant = opt_prop_def(UnitAttr)
     output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, scale: float, bits: int, result_type: Attribute, axis: int = -1,
-                 paper_shifts: bool = False):
-        props = dict(scale=scale, bits=bits, axis=axis, paper_shifts=paper_shifts)
+                 paper_shifts: bool = False, ivit_constant: bool = False):
+        props = dict(scale=scale, bits=bits, axis=axis, paper_shifts=paper_shifts, ivit_constant=ivit_constant)
         super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
 
     def verify_semantics(self) -> None:
@@ -546,7 +548,11 @@ class ShiftgeluOp(KeywordSyntaxOp):
             )
         check_signed_result(out, bits)
         check_scale(self.prop("scale"))
-        scale = self.prop("scale") if self.prop("paper_shifts") else float(np.float32(self.prop("scale") * 1.702))
+        if self.prop("paper_shifts") and self.prop("ivit_constant"):
+            raise VerifyException("'ivit_constant' and 'paper_shifts' exclude each other: the paper's "
+                                  "shifts apply 1.702 at run time, so there is no folded constant")
+        factor = float(np.float32(1.702)) if self.prop("ivit_constant") else 1.702
+        scale = self.prop("scale") if self.prop("paper_shifts") else float(np.float32(self.prop("scale") * factor))
         x0 = exp_x0(scale)
         if -x0 > SHIFTGELU_X0_LIMIT:
             raise VerifyException(

@@ -22,6 +22,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from intvit.passes.quantize.rules import IDENTITY_OPS, MOVEMENT_OPS, RESHAPE_OPS
 from intvit.dialects.located_parser import location_of
+from intvit.passes.quantize_to_intvit import at_source
 
 RULE_OPS = {
     "torch.aten.linear", "torch.aten.matmul", "torch.aten.mm", "torch.aten.bmm", "torch.aten.conv2d",
@@ -65,10 +66,9 @@ class ImportTorchPass(ModulePass):
                 where = location_of(inner)
                 if not _supported(inner):
                     hint = HINTS.get(inner.name)
-                    raise PassFailedException(
-                        f"{where}error: import-torch: unsupported torch op '{inner.name}'"
-                        + (f" ({hint})" if hint else " (no integer-only rule for it)")
-                    )
+                    message = f"import-torch: unsupported torch op '{inner.name}'" + (
+                        f" ({hint})" if hint else " (no integer-only rule for it)")
+                    raise PassFailedException(at_source(inner, where, message))
                 if _has_dynamic_shape(inner):
                     raise PassFailedException(
                         f"{where}error: import-torch: '{inner.name}' has a dynamic shape; export with static shapes"

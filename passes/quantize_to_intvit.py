@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, TensorType, f32
+from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, StringAttr, TensorType, f32
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
-from intvit.dialects.located_parser import location_of  # noqa: F401 (re-export)
+from intvit.dialects.located_parser import location_of
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
 from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules
 from intvit.runtime.golden import ROUNDING_MODES
@@ -35,8 +35,19 @@ from intvit.passes.torch_eval import literal_array, op_attr, scalar_constant
 
 ABSMAX = "intvit.absmax"
 ARG_ABSMAX = "intvit.arg_absmax"
+SOURCE = "intvit.source"  # "file.py:LINE" of the user's code, written by passes/torch_export.py
 EIGHT_BIT_CONSUMERS = GEMM_OPS | {"torch.aten.softmax.int", "torch.aten._softmax", "torch.aten.gelu"}
 SIXTEEN_BIT_CONSUMERS = {"torch.aten.add.Tensor", "torch.aten.layer_norm", "func.return"}
+
+
+def at_source(op: Operation, where: str, message: str) -> str:
+    """`message` at the user's Python line when the exporter recorded one (`intvit.source`),
+    followed by the op's place in the torch-dialect text; else at that place alone."""
+    source = op.attributes.get(SOURCE)
+    if isinstance(source, StringAttr):
+        torch_place = f"{where}note: " if where else "note: "
+        return f"{source.data}: error: {message}\n{torch_place}'{op.name}' in the torch dialect"
+    return f"{where}error: {message}"
 
 
 def torch_tensor_shape(typ) -> list[int] | None:
@@ -57,6 +68,10 @@ class QuantizeOptions:
     rounding: str = "half_even"
     softmax_bits: int = 8
     isqrt: str = "exact"
+    compat: str = "none"
+
+
+COMPAT_MODES = ("none", "ivit")
 
 
 class Converter(Rules):
@@ -132,7 +147,8 @@ class Converter(Rules):
                 message = str(err)
                 if message.startswith(op.name):  # rules often name their op already
                     message = message[len(op.name):].lstrip(": ")
-                raise PassFailedException(f"{location_of(op)}error: quantize-to-intvit: {op.name}: {message}") from None
+                raise PassFailedException(at_source(op, location_of(op), f"quantize-to-intvit: {op.name}: {message}")) \
+                    from None
         block.add_ops(self.em.ops)
         out_types = [o.type for o in self.em.ops[-1].operands]
         return func.FuncOp(self.fn.sym_name.data, (in_types, out_types), Region(block))
@@ -178,6 +194,9 @@ class QuantizeToIntvitPass(ModulePass):
     rounding: str = "half_even"
     softmax_bits: int = 8
     isqrt: str = "exact"
+    # "ivit": match I-ViT's code bit for bit where it differs from ours: I-LayerNorm's isqrt
+    # (isqrt=ivit) and ShiftGELU's float32 1.702 (the op's `ivit_constant`).
+    compat: str = "none"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -189,7 +208,10 @@ class QuantizeToIntvitPass(ModulePass):
             raise PassFailedException(f"quantize-to-intvit: softmax_bits must be 8 or 16, got {self.softmax_bits}")
         if self.isqrt not in ("exact", "ivit"):
             raise PassFailedException(f"quantize-to-intvit: isqrt must be exact or ivit, got {self.isqrt}")
-        options = QuantizeOptions(self.rounding, self.softmax_bits, self.isqrt)
+        if self.compat not in COMPAT_MODES:
+            raise PassFailedException(f"quantize-to-intvit: compat must be none or ivit, got {self.compat}")
+        isqrt = "ivit" if self.compat == "ivit" else self.isqrt
+        options = QuantizeOptions(self.rounding, self.softmax_bits, isqrt, self.compat)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = Converter(fn, options).run()
             op.body.block.insert_op_before(new, fn)

@@ -27,6 +27,11 @@ The other settings measured on the zoo (torch 2.13.0, torch-mlir 20261001), sele
 (with output_type="torch" torch-mlir's own backend-contract lowering decomposes LayerNorm and
 softmax whatever decomposition table is passed.)
 
+Every ATen op that came from a line of Python carries `intvit.source = "file.py:LINE"`: the innermost
+frame of the FX node's stack trace outside torch itself (torch-mlir's importer turns the trace
+into a call-site location; the text keeps the attribute, since xDSL's parser stamps ops with
+their place in the torch-dialect text), so diagnostics can name the user's own line.
+
 Weights arrive as `dense_resource` blobs in the `{-# dialect_resources #-}` section, one blob per
 parameter, never as element lists; `intvit.dialects.torch.resource_to_numpy` decodes one.
 intvit compiles for one static input shape: `dynamic_shapes` is rejected, and so is any `?` size
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import warnings
 
@@ -50,6 +56,7 @@ from intvit.dialects.located_parser import parse_located
 MODES = ("composite", "raw", "torch")
 
 _DYNAMIC_VTENSOR = re.compile(r"!torch\.vtensor<\[[^\]]*\?[^\]]*\]")
+_FRAME = re.compile(r'"([^"]+)":(\d+):\d+')
 
 
 class ExportError(RuntimeError):
@@ -89,12 +96,50 @@ def export_to_torch_mlir(model: torch.nn.Module, example_input: torch.Tensor | n
     except Exception as err:  # torch.export raises many types; all mean "cannot export"
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ExportError(f"torch-mlir could not export {name}: {message}") from None
+    annotate_sources(module)
     text = str(module)
     dynamic = _DYNAMIC_VTENSOR.search(text)
     if dynamic:
         raise ExportError(f"cannot export {name}: the exported graph has a dynamic shape "
                           f"({dynamic.group(0)}>); intvit needs static shapes")
     return text
+
+
+def _library_folders() -> tuple[str, ...]:
+    import torch_mlir
+
+    return tuple(os.path.join(folder, "") for m in (torch, torch_mlir) for folder in m.__path__)
+
+
+def user_frame(location: str, skip: tuple[str, ...]) -> str | None:
+    """`file:line` of the innermost frame of an MLIR location outside `skip` (torch's folders).
+    torch-mlir prints a call site callee first, so the frames come innermost first."""
+    for path, line in _FRAME.findall(location):
+        if not path.startswith(skip):
+            return f"{path}:{line}"
+    return None
+
+
+def annotate_sources(module) -> None:
+    """Stamp each ATen op with `intvit.source = "file:line"` (see the module docstring)."""
+    from torch_mlir import ir
+
+    from intvit.passes.quantize_to_intvit import SOURCE
+
+    skip = _library_folders()
+    ops = []
+
+    def visit(op):
+        if op.name.startswith("torch.aten."):  # the ops diagnostics name (and whose syntax has an attr-dict)
+            ops.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    with module.context:
+        for op in ops:
+            source = user_frame(str(op.location), skip)
+            if source is not None:
+                op.attributes[SOURCE] = ir.StringAttr.get(source)
 
 
 def parse_torch_module(text: str, name: str = "<torch-mlir>") -> ModuleOp:

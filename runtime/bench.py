@@ -34,12 +34,13 @@ def _time(fn, warmup: int = 3, repeat: int = 20) -> float:
 
 
 def _compile_child(model_name: str, calib: str, seed: int, target: str, artifact: str, x: np.ndarray,
-                   options: dict, out: mp.Queue) -> None:
+                   options: dict, out: mp.Queue, input_shape: tuple[int, ...] | None = None) -> None:
     try:
         from intvit.runtime.interpreter import run_module
         from intvit.runtime.model_io import import_named_model
 
-        result, _ = import_named_model(model_name, calib=calib, seed=seed)
+        result, _ = import_named_model(model_name, calib=calib, seed=seed, input_shape=input_shape,
+                                       batch=x.shape[0])
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         report = get_target(target).compile(result.module, Path(artifact), **options)
@@ -73,7 +74,7 @@ def gemm_macs(model: torch.nn.Module, shape) -> int:
         if hasattr(m, "num_heads") and hasattr(m, "qkv"):
             tokens = getattr(model, "patch_embed").num_patches + 1
             dim = m.qkv.in_features
-            macs += 2 * tokens * tokens * dim
+            macs += 2 * tokens * tokens * dim * shape[0]
     return macs
 
 
@@ -98,7 +99,8 @@ def _onnx_peers(model, x: np.ndarray, threads: int) -> dict:
     return res
 
 
-def _compile_and_time(model_name, calib, seed, target, x, options, repeat) -> tuple[dict, object, float, bool]:
+def _compile_and_time(model_name, calib, seed, target, x, options, repeat,
+                      input_shape=None) -> tuple[dict, object, float, bool]:
     """Compile in a child, load here, check against the golden model, time: (compile info,
     executable, median ms, bit-exact).  The artifact lives in a temporary folder the executable keeps."""
     t = get_target(target)
@@ -106,7 +108,8 @@ def _compile_and_time(model_name, calib, seed, target, x, options, repeat) -> tu
     artifact = str(Path(tmp.name) / f"model{t.suffix}")
     queue: mp.Queue = mp.get_context("spawn").Queue()
     child = mp.get_context("spawn").Process(target=_compile_child,
-                                            args=(model_name, calib, seed, target, artifact, x, options, queue))
+                                            args=(model_name, calib, seed, target, artifact, x, options, queue,
+                                                  input_shape))
     child.start()
     compile_info = queue.get()
     child.join()
@@ -123,19 +126,21 @@ def _compile_and_time(model_name, calib, seed, target, x, options, repeat) -> tu
 
 
 def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: int = 1, threads: int = 2,
-              calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True, **options) -> dict:
-    """`options`: the target's own compile flags (llvm-cpu: `gemm`, `elementwise`), validated by it."""
-    from intvit.runtime.model_io import build_named_model
+              calib: str = "8", seed: int = 0, repeat: int = 20, gemm_kernels: bool = True,
+              input_shape: tuple[int, ...] | None = None, **options) -> dict:
+    """`options`: the target's own compile flags (llvm-cpu: `gemm`, `elementwise`), validated by it.
+    Every time is for one call on a batch of `batch` images (`intvit_ms_per_image` divides);
+    `batch` None takes the leading size of `input_shape`, else 1."""
+    from intvit.runtime.model_io import build_named_model, check_model_arguments
 
     t = get_target(target)  # an unknown or unavailable target fails here, before any work
     options = {**t.bench_options(threads), **t.select_options(options)}
-    if batch != 1:
-        raise ValueError("models are exported at batch 1; --batch must be 1 for now")
+    check_model_arguments(model_name, None, calib, batch)
     torch.set_num_threads(threads)
-    model, shape = build_named_model(model_name, None, seed)
+    model, shape = build_named_model(model_name, None, seed, input_shape, batch)
     x = np.random.default_rng(seed + 7).standard_normal(shape).astype(np.float32)
     compile_info, executable, intvit_ms, bit_exact = _compile_and_time(model_name, calib, seed, target, x,
-                                                                       options, repeat)
+                                                                       options, repeat, input_shape)
     xt = torch.from_numpy(x)
     with torch.no_grad():
         fp32_ms = _time(lambda: model(xt), repeat=repeat)
@@ -149,8 +154,8 @@ def benchmark(model_name: str = "deit-tiny", target: str = "llvm-cpu", batch: in
     kernel_ms = extras.get("gemm_kernel_ms")
     kernel_gops = 2 * extras["gemm_kernel_macs"] / (kernel_ms / 1000) / 1e9 if kernel_ms else None
     report = {
-        "model": model_name, "target": target, "batch": batch, "threads": threads,
-        "intvit_ms": intvit_ms, "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
+        "model": model_name, "target": target, "batch": int(shape[0]), "threads": threads,
+        "intvit_ms": intvit_ms, "intvit_ms_per_image": intvit_ms / shape[0], "torch_fp32_ms": fp32_ms, "torch_int8_ms": int8_ms,
         "ort_fp32_ms": peers.get("ort_fp32_ms"), "ort_int8_ms": peers.get("ort_int8_ms"),
         "speedup_vs_fp32": fp32_ms / intvit_ms, "speedup_vs_int8": int8_ms / intvit_ms,
         "speedup_vs_ort_int8": (peers["ort_int8_ms"] / intvit_ms) if peers.get("ort_int8_ms") else None,
@@ -177,8 +182,9 @@ def format_bench(r: dict) -> str:
     def ratio(v):
         return "n/a" if v is None else f"{v:.2f}x"
 
-    lines = [f"{r['model']} batch {r['batch']}, {r['threads']} threads, target {r['target']}",
-             f"  intvit (compiled)      {ms(r['intvit_ms'])}",
+    lines = [f"{r['model']} batch {r['batch']}, {r['threads']} threads, target {r['target']} (times per batch)",
+             f"  intvit (compiled)      {ms(r['intvit_ms'])}"
+             + (f"   {r['intvit_ms_per_image']:.3f} ms/image" if r['batch'] > 1 else ""),
              f"  PyTorch FP32 eager     {ms(r['torch_fp32_ms'])}   intvit speedup {ratio(r['speedup_vs_fp32'])}",
              f"  PyTorch int8 dynamic   {ms(r['torch_int8_ms'])}   intvit speedup {ratio(r['speedup_vs_int8'])}",
              f"  ONNX Runtime FP32      {ms(r['ort_fp32_ms'])}",

@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from intvit.runtime.interpreter import run_module
-from intvit.runtime.model_io import build_named_model, calibration_images
+from intvit.runtime.model_io import (build_named_model, calibration_images, check_model_arguments,
+                                     single_image_shape)
 from intvit.runtime.frontend import import_model
 from intvit.runtime.targets import compile_for
 
@@ -61,33 +62,64 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
     return seconds
 
 
+def batches_of(images: np.ndarray, batch: int) -> tuple[list[np.ndarray], int]:
+    """`[N, 1, ...]` single-image inputs -> inputs of `batch` images; the last batch is padded
+    with zero images (their outputs are dropped).  Returns (batches, number of padding images)."""
+    flat = images.reshape((images.shape[0], *images.shape[2:]))
+    padding = -len(flat) % batch
+    if padding:
+        flat = np.concatenate([flat, np.zeros((padding, *flat.shape[1:]), flat.dtype)])
+    return [flat[i:i + batch] for i in range(0, len(flat), batch)], padding
+
+
+def _run_batches(fn, batches, count: int, batch: int) -> np.ndarray:
+    """The first output of every batch, concatenated, padding dropped."""
+    outs = [fn(b)[0] for b in batches]
+    out = np.concatenate(outs)
+    if any(len(o) != batch for o in outs):
+        raise ValueError(f"the model's output {list(out.shape[1:])} does not lead with the batch: "
+                         f"--batch needs a model whose output's first axis is the batch")
+    return out[:count]
+
+
 def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
-             rounding: str = "half_even", options: dict | None = None) -> dict:
+             rounding: str = "half_even", options: dict | None = None, compat: str = "none",
+             input_shape: tuple[int, ...] | None = None, batch: int | None = None) -> dict:
+    """`batch` N: the model is imported and compiled at batch N (calibrated per image, as at
+    batch 1) and the test images run N at a time; the last batch is padded with zero images."""
     from intvit.runtime.targets import get_target
 
     options = get_target(target).select_options(options or {})  # a bad flag fails before the import
-    model, shape = build_named_model(model_name, weights, seed)
-    data = eval_data(model_name, shape, limit, seed)
-    calibration = calibration_images(model_name, calib, shape, seed)
+    check_model_arguments(model_name, weights, calib, batch)
+    model, shape = build_named_model(model_name, weights, seed, input_shape, batch)
+    single = single_image_shape(shape)
+    data = eval_data(model_name, single, limit, seed)
+    calibration = calibration_images(model_name, calib, single, seed)
     t0 = time.perf_counter()
-    imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress)
+    imported = import_model(model, np.zeros(shape, np.float32), calibration, rounding=rounding,
+                            progress=progress, compat=compat)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
 
     with torch.no_grad():
         fp32 = np.concatenate([model(torch.from_numpy(x)).numpy() for x in data.images])
-    outputs = [executable(x)[0] for x in _progress(data.images, f"{target}", progress)]
-    golden = [run_module(module, [x])[0] for x in _progress(data.images, "golden model", progress)]
-    seconds = _latencies(executable, data.images)
-    out, gold = np.concatenate(outputs), np.concatenate(golden)
+    batches, padding = batches_of(data.images, shape[0])
+    count = len(data.images)
+    out = _run_batches(executable, _progress(batches, f"{target}", progress), count, shape[0])
+    gold = _run_batches(lambda b: run_module(module, [b]), _progress(batches, "golden model", progress), count,
+                        shape[0])
+    seconds = _latencies(executable, batches)
     mismatches = int(np.sum(out != gold))
     report = {
-        "model": model_name, "target": target, "device": executable.device, "images": int(len(data.images)),
+        "model": model_name, "target": target, "device": executable.device, "images": int(count),
+        "batch": int(shape[0]), "padded_images": int(padding),
         "fp32_top1": None, "int_top1": None, "golden_top1": None,
         "mismatches": mismatches, "bit_exact": mismatches == 0,
-        "latency_ms": float(np.median(seconds) * 1000), "compile_s": executable.compile_s, "import_s": import_s,
+        "latency_ms": float(np.median(seconds) * 1000 / shape[0]),
+        "batch_latency_ms": float(np.median(seconds) * 1000),
+        "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
@@ -105,12 +137,18 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 def format_report(r: dict) -> str:
     device = "" if r.get("device", "cpu") == "cpu" else f" ({r['device']})"
-    lines = [f"model {r['model']} on {r['target']}{device}: {r['images']} images"]
+    batch = r.get("batch", 1)
+    padded = f", last batch padded with {r['padded_images']} zero images (outputs dropped)" \
+        if r.get("padded_images") else ""
+    lines = [f"model {r['model']} on {r['target']}{device}: {r['images']} images"
+             + (f" in batches of {batch}{padded}" if batch > 1 else "")]
     if r["fp32_top1"] is not None:
         lines.append(f"  FP32 top-1          {r['fp32_top1']:.2f}%")
         lines.append(f"  integer top-1       {r['int_top1']:.2f}%  ({r['int_top1'] - r['fp32_top1']:+.2f} pp)")
     lines.append(f"  agreement with FP32 top-1 {r['top1_agreement']:.1f}%, cosine {r['cosine']:.4f}")
     verdict = "bit-exact" if r["bit_exact"] else f"NOT bit-exact: {r['mismatches']} elements differ"
     lines.append(f"  vs golden model     {verdict}")
-    lines.append(f"  latency             {r['latency_ms']:.3f} ms/image (median), compile {r['compile_s']:.1f} s")
+    per_batch = f"{r['batch_latency_ms']:.3f} ms/batch of {batch}, " if batch > 1 else ""
+    lines.append(f"  latency             {per_batch}{r['latency_ms']:.3f} ms/image (median), "
+                 f"compile {r['compile_s']:.1f} s")
     return "\n".join(lines)

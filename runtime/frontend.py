@@ -58,35 +58,68 @@ def load_user_model(spec: str) -> torch.nn.Module:
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
-                 progress: bool = False) -> ImportResult:
+                 progress: bool = False, compat: str = "none") -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
-    ranges seen on `calibration` (a list of inputs shaped like `example`)."""
+    ranges seen on `calibration`: inputs shaped like `example`, or single images (batch 1) when
+    `example` is a batch of N > 1.  Then the model is calibrated at batch 1 and the ranges are
+    carried over to the batch-N export, so every scale, and every image's integer output, is the
+    one batch 1 gives."""
     from intvit.passes.calibrate import calibrate_function
-    from intvit.passes.import_torch import ImportTorchPass
     from intvit.passes.quantize_to_intvit import QuantizeToIntvitPass
-    from intvit.passes.torch_export import export_to_torch_mlir, parse_torch_module
 
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    text = export_to_torch_mlir(model.eval(), torch.from_numpy(np.ascontiguousarray(example)))
-    timings["export_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    module = parse_torch_module(text)
-    ctx = make_context()
-    ImportTorchPass().apply(ctx, module)
-    timings["parse_s"] = time.perf_counter() - t0
+    module = _export_and_parse(model, example, timings)
     if stop_after_torch:
         return ImportResult(module, module, timings)
+    single = (1, *example.shape[1:])
+    rebatch = example.shape[0] != 1 and all(s.shape == single for s in calibration)
     for sample in calibration:
-        if sample.shape != example.shape:
+        if sample.shape != example.shape and not rebatch:
             raise FrontendError(f"calibration sample of shape {list(sample.shape)}; the model was exported "
                                 f"for {list(example.shape)}")
+    calibrated = _export_and_parse(model, np.zeros(single, np.float32), timings) if rebatch else module
     t0 = time.perf_counter()
-    fn = next(op for op in module.ops if isinstance(op, func.FuncOp))
+    fn = next(op for op in calibrated.ops if isinstance(op, func.FuncOp))
     calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress)
+    if rebatch:
+        copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])
     timings["calibrate_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt).apply(ctx, module)
+    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat).apply(
+        make_context(), module)
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
     return ImportResult(None, module, timings)
+
+
+def _export_and_parse(model: torch.nn.Module, example: np.ndarray, timings: dict[str, float]) -> ModuleOp:
+    from intvit.passes.import_torch import ImportTorchPass
+    from intvit.passes.torch_export import export_to_torch_mlir, parse_torch_module
+
+    t0 = time.perf_counter()
+    text = export_to_torch_mlir(model.eval(), torch.from_numpy(np.ascontiguousarray(example)))
+    timings["export_s"] = timings.get("export_s", 0.0) + time.perf_counter() - t0
+    t0 = time.perf_counter()
+    module = parse_torch_module(text)
+    ImportTorchPass().apply(make_context(), module)
+    timings["parse_s"] = timings.get("parse_s", 0.0) + time.perf_counter() - t0
+    return module
+
+
+def copy_calibration(source: func.FuncOp, target: func.FuncOp, batch: int) -> None:
+    """Carry the ranges of the batch-1 function over to the same graph exported at `batch`;
+    refuse when the two graphs differ (a model whose ops depend on the batch size)."""
+    from intvit.passes.calibrate import ABSMAX, ARG_ABSMAX
+
+    src_ops, dst_ops = list(source.body.block.ops), list(target.body.block.ops)
+    for i, (a, b) in enumerate(zip(src_ops, dst_ops)):
+        if a.name != b.name or len(a.results) != len(b.results):
+            raise FrontendError(f"the graph exported at batch {batch} differs from batch 1 at op {i} "
+                                f"('{b.name}' vs '{a.name}'): the model's ops depend on the batch size, so "
+                                f"batch 1's calibration does not apply; import at batch 1")
+        if ABSMAX in a.attributes:
+            b.attributes[ABSMAX] = a.attributes[ABSMAX]
+    if len(src_ops) != len(dst_ops):
+        raise FrontendError(f"the graph exported at batch {batch} has {len(dst_ops)} ops, at batch 1 "
+                            f"{len(src_ops)}: the model's ops depend on the batch size; import at batch 1")
+    target.attributes[ARG_ABSMAX] = source.attributes[ARG_ABSMAX]

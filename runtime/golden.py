@@ -173,10 +173,12 @@ def shiftmax(x, scale: float, bits: int = 8, axis: int = -1, saturate: bool = Fa
     return np.minimum(out, (1 << (bits - 1)) - 1) if saturate else out
 
 
-def shiftgelu(x, scale: float, axis: int = -1, paper_shifts: bool = False) -> np.ndarray:
-    """Integer GELU `x * sigmoid(1.702 x)` (NUMERICS.md, ShiftGELU): `|out| <= 2^7 |x|`."""
+def shiftgelu(x, scale: float, axis: int = -1, paper_shifts: bool = False,
+              ivit_constant: bool = False) -> np.ndarray:
+    """Integer GELU `x * sigmoid(1.702 x)` (NUMERICS.md, ShiftGELU): `|out| <= 2^7 |x|`.
+    `ivit_constant`: `x0` from I-ViT's `float32(s * float32(1.702))` (`runtime.scales`)."""
     x = _as_int64(x)
-    x0 = shiftgelu_x0(scale, paper_shifts)
+    x0 = shiftgelu_x0(scale, paper_shifts, ivit_constant)
     if -x0 > 1 << 8:
         raise ScaleError(f"shiftgelu: input scale {scale} is too small (x0 = {x0} < -256)")
     xs = _gelu_scaled(x, paper_shifts)
@@ -208,10 +210,10 @@ def shiftmax_exp_table(scale: float) -> np.ndarray:
     return iexp(-np.arange(256, dtype=np.int64), x0, SHIFTMAX_N)
 
 
-def shiftgelu_sigmoid_table(scale: float, paper_shifts: bool = False) -> np.ndarray:
+def shiftgelu_sigmoid_table(scale: float, paper_shifts: bool = False, ivit_constant: bool = False) -> np.ndarray:
     """`T[m + 128, x + 128]` = the Q7 sigmoid of int8 `x` in a row whose maximum is `m`
     (int32 [256, 256]; entries with `x > m` never occur and are 0).  `shiftgelu(x) = x * T`."""
-    x0 = shiftgelu_x0(scale, paper_shifts)
+    x0 = shiftgelu_x0(scale, paper_shifts, ivit_constant)
     if -x0 > 1 << 8:
         raise ScaleError(f"shiftgelu: input scale {scale} is too small (x0 = {x0} < -256)")
     v = np.arange(-128, 128, dtype=np.int64)

@@ -86,7 +86,8 @@ class IntvitFunctions(InterpreterFunctions):
     @impl(iv.ShiftgeluOp)
     def run_shiftgelu(self, interp: Interpreter, op: iv.ShiftgeluOp, args: tuple[Any, ...]):
         out = golden.shiftgelu(args[0], op.prop("scale"), _axis(op),
-                               paper_shifts=bool(op.prop("paper_shifts")))
+                               paper_shifts=bool(op.prop("paper_shifts")),
+                               ivit_constant=bool(op.prop("ivit_constant")))
         return (to_result(out, op.output.type),)
 
     @impl(iv.IsqrtOp)

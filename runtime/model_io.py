@@ -14,20 +14,49 @@ from intvit.runtime.frontend import FrontendError, ImportResult, import_model, l
 DEIT_PRESETS = ("deit-tiny", "deit-small", "deit-base")
 
 
+def parse_input_shape(text: str) -> tuple[int, ...]:
+    """`--input-shape 1,3,224,224` -> (1, 3, 224, 224): positive integers, batch first."""
+    parts = [p.strip() for p in text.replace("x", ",").split(",")]
+    if not text.strip() or not all(p.isdigit() for p in parts):
+        raise FrontendError(f"--input-shape {text!r}: expected positive integers separated by commas, "
+                            f"batch first (e.g. 1,3,224,224)")
+    shape = tuple(int(p) for p in parts)
+    if not 2 <= len(shape) <= 8 or min(shape) < 1:
+        raise FrontendError(f"--input-shape {text!r}: needs 2 to 8 sizes, each at least 1 (batch first, "
+                            f"e.g. 1,3,224,224)")
+    return shape
+
+
+def check_batch(batch: int | None) -> None:
+    if batch is not None and not 1 <= batch <= 4096:
+        raise FrontendError(f"--batch {batch}: must be between 1 and 4096")
+
+
+def _with_batch(shape: tuple[int, ...], batch: int | None) -> tuple[int, ...]:
+    """`--batch` wins over the leading size of `--input-shape` or `example_input_shape`."""
+    return shape if batch is None else (batch, *shape[1:])
+
+
 def build_named_model(name: str, weights: str | None = None, seed: int = 0,
-                      input_shape: tuple[int, ...] | None = None) -> tuple[torch.nn.Module, tuple[int, ...]]:
-    """The model and the shape (batch 1 included) it is exported at."""
+                      input_shape: tuple[int, ...] | None = None,
+                      batch: int | None = None) -> tuple[torch.nn.Module, tuple[int, ...]]:
+    """The model and the shape (batch included) it is exported at.  `batch` replaces the
+    leading size of the model's shape (1 for the zoo models, `input_shape` or the model's
+    `example_input_shape` for a model file)."""
     from intvit.runtime.zoo import vit
 
+    check_batch(batch)
+    if weights is not None and not Path(weights).is_file():
+        raise FrontendError(f"--weights: no checkpoint file {weights}")
     if name == "digits-vit":
         from intvit.runtime.zoo import digits
 
         model = digits.load_trained() if weights is None else vit.build_model("digits-vit")
-        shape = (1, 1, 8, 8)
+        shape = _zoo_shape(name, (1, 1, 8, 8), input_shape)
     elif name in DEIT_PRESETS:
         torch.manual_seed(seed)
         model = vit.build_model(name)
-        shape = (1, 3, 224, 224)
+        shape = _zoo_shape(name, (1, 3, 224, 224), input_shape)
     elif ":" in name:
         model = load_user_model(name)
         if input_shape is None:
@@ -39,7 +68,56 @@ def build_named_model(name: str, weights: str | None = None, seed: int = 0,
         raise FrontendError(f"unknown model '{name}' (digits-vit, {', '.join(DEIT_PRESETS)}, or FILE.py:ClassName)")
     if weights is not None:
         vit.load_checkpoint(model, weights)
-    return model.eval(), shape
+    return model.eval(), _with_batch(shape, batch)
+
+
+def _zoo_shape(name: str, shape: tuple[int, ...], input_shape: tuple[int, ...] | None) -> tuple[int, ...]:
+    if input_shape is not None and tuple(input_shape[1:]) != shape[1:]:
+        raise FrontendError(f"--input-shape {','.join(map(str, input_shape))}: {name} takes "
+                            f"{','.join(map(str, ('N', *shape[1:])))}")
+    return shape if input_shape is None else (input_shape[0], *shape[1:])
+
+
+def check_model_arguments(name: str, weights: str | None = None, calib: str | None = None,
+                          batch: int | None = None) -> None:
+    """The cheap checks of an import, run before any model is built, exported or calibrated."""
+    check_batch(batch)
+    if ":" in name:
+        path = name.rpartition(":")[0]
+        if path and not Path(path).is_file():
+            raise FrontendError(f"no such model file: {path}")
+    elif name != "digits-vit" and name not in DEIT_PRESETS:
+        raise FrontendError(f"unknown model '{name}' (digits-vit, {', '.join(DEIT_PRESETS)}, or FILE.py:ClassName)")
+    if weights is not None and not Path(weights).is_file():
+        raise FrontendError(f"--weights: no checkpoint file {weights}")
+    if calib is not None:
+        check_calib(calib)
+
+
+def check_calib(calib: str) -> None:
+    if calib.isdigit():
+        if int(calib) < 1:
+            raise FrontendError("--calib needs at least one image")
+        return
+    path = Path(calib)
+    if not path.is_dir():
+        raise FrontendError(f"--calib {calib}: neither a count nor a folder of .npy images")
+    if not any(path.glob("*.npy")):
+        raise FrontendError(f"--calib {calib}: no .npy files in the folder")
+
+
+def check_writable(output: str) -> None:
+    """Fail before the import on an output file that could not be written."""
+    import os
+
+    path = Path(output)
+    if path.is_dir():
+        raise FrontendError(f"cannot write {output}: it is a folder")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FrontendError(f"cannot write {output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise FrontendError(f"cannot write {output}: permission denied")
 
 
 def calibration_images(name: str, calib: str, shape: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
@@ -69,15 +147,24 @@ def calibration_images(name: str, calib: str, shape: tuple[int, ...], seed: int 
     return [rng.standard_normal(shape).astype(np.float32) for _ in range(count)]
 
 
+def single_image_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Calibration runs image by image (batch 1), whatever the export batch, so the scales
+    and with them every integer output are the same at every batch."""
+    return (1, *shape[1:])
+
+
 def import_named_model(name: str, weights: str | None = None, calib: str = "32", seed: int = 0,
                        method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                        emit: str = "intvit", progress: bool = False,
-                       input_shape: tuple[int, ...] | None = None) -> tuple[ImportResult, dict]:
-    model, shape = build_named_model(name, weights, seed, input_shape)
-    images = calibration_images(name, calib, shape, seed)
-    result = import_model(model, images[0], images, method=method, percentile=percentile, rounding=rounding,
-                          stop_after_torch=emit == "torch", progress=progress)
-    return result, {"input_shape": list(shape), "calibration_images": len(images)}
+                       input_shape: tuple[int, ...] | None = None, batch: int | None = None,
+                       compat: str = "none") -> tuple[ImportResult, dict]:
+    check_model_arguments(name, weights, calib, batch)
+    model, shape = build_named_model(name, weights, seed, input_shape, batch)
+    images = calibration_images(name, calib, single_image_shape(shape), seed)
+    example = np.zeros(shape, np.float32)
+    result = import_model(model, example, images, method=method, percentile=percentile, rounding=rounding,
+                          stop_after_torch=emit == "torch", progress=progress, compat=compat)
+    return result, {"input_shape": list(shape), "batch": shape[0], "calibration_images": len(images)}
 
 
 def write_module(module: ModuleOp, path: str) -> None:

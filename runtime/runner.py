@@ -94,15 +94,32 @@ def _run_artifact(path: str, inputs, seed, check: bool) -> dict:
     return result
 
 
-def compile_file(path: str, target: str, output: str, **options) -> dict:
+def compile_file(path: str, target: str, output: str, batch: int | None = None, **options) -> dict:
     """Compile an .mlir file for `target` into `output`; `options` are the target's CLI values
-    (validated by the target).  The output path and the target's tools are checked first."""
+    (validated by the target).  The output path and the target's tools are checked first.
+    `batch`, when given, must be the batch the IR was imported at: shapes are fixed by
+    `intvit import --batch N`, and compiling does not re-batch."""
     from intvit.dialects.context import load_module
 
     t = get_target(target)
     options = t.select_options(options)
     out = t.check_output(output)
+    if batch is not None and batch < 1:
+        raise TargetError(f"--batch {batch}: must be at least 1")
     module = load_module(path)
+    if batch is not None:
+        check_batch_of(module, batch, path)
     source = str(Path(path).resolve()) if has_intvit_ops(module) else None
     report = t.compile(module, out, source=source, **options)
     return {"file": path, **report}
+
+
+def check_batch_of(module: ModuleOp, batch: int, path: str) -> None:
+    """Refuse `--batch N` for IR whose entry takes another leading size."""
+    fn = find_entry(module, None)
+    args = fn.function_type.inputs.data
+    leading = {a.get_shape()[0] for a in args if hasattr(a, "get_shape") and a.get_shape()}
+    if leading != {batch}:
+        got = ", ".join(str(a) for a in args)
+        raise TargetError(f"{path} was imported for input {got}, not batch {batch}: the batch is fixed at "
+                          f"import, re-import with `intvit import --batch {batch} ...` (compile does not re-batch)")

@@ -54,8 +54,11 @@ def shiftmax_x0(scale: float) -> int:
     """`x0 = floor(-(1/s))` with `1/s` rounded to float32 (a negative integer)."""
     return int(math.floor(-float(np.float32(1.0 / scale))))
 
-def shiftgelu_x0(scale: float, paper_shifts: bool = False) -> int:
+def shiftgelu_x0(scale: float, paper_shifts: bool = False, ivit_constant: bool = False) -> int:
     """ShiftGELU's `x0`: 1.702 folded into the scale (`ss = float32(s * 1.702)`) unless the paper's
-    shift form applies it at run time."""
-    ss = scale if paper_shifts else float(np.float32(scale * 1.702))
-    return shiftmax_x0(ss)
+    shift form applies it at run time.  `ivit_constant` rounds 1.702 to float32 first, as I-ViT's
+    code does (`float32(s * float32(1.702))`); the two differ for about one scale in 10^6."""
+    if paper_shifts:
+        return shiftmax_x0(scale)
+    factor = float(np.float32(1.702)) if ivit_constant else 1.702
+    return shiftmax_x0(float(np.float32(scale * factor)))

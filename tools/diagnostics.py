@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from xdsl.utils.exceptions import DiagnosticException, ParseError
@@ -32,6 +33,7 @@ def report_failure(err: BaseException, tool: str) -> int:
         message = "interrupted"
     else:
         message = f"error: {err}" if str(err) else f"error: {type(err).__name__}"
-    located = message.split(" ", 1)[0].count(":") >= 3  # "file:line:col:" already names the place
+    # "file:line:col:" (or a Python source's "file.py:line:") already names the place
+    located = message.split(" ", 1)[0].count(":") >= 3 or re.match(r"\S+\.py:\d+: ", message) is not None
     print(message if located else f"{tool}: {message}", file=sys.stderr)
     return 1

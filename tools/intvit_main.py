@@ -122,12 +122,35 @@ def add_run(sub) -> None:
     p.set_defaults(handler=cmd_run)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from intvit.runtime.model_io import import_named_model, write_module
+def _add_shape_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="export and compile at batch N (default: the leading size of --input-shape, else 1); "
+                        "wins over the leading size of --input-shape; calibration stays per image, so each "
+                        "image's output equals batch 1's bit for bit")
+    p.add_argument("--input-shape", metavar="N,C,H,W",
+                   help="the input shape, batch first (e.g. 1,3,224,224), for a FILE.py:Class model without "
+                        "`example_input_shape`")
 
+
+def _shape_values(args: argparse.Namespace) -> dict:
+    """The cheap checks of --batch/--input-shape (before any work)."""
+    from intvit.runtime.model_io import check_batch, parse_input_shape
+
+    check_batch(args.batch)
+    shape = parse_input_shape(args.input_shape) if args.input_shape is not None else None
+    return {"input_shape": shape, "batch": args.batch}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from intvit.runtime.model_io import check_model_arguments, check_writable, import_named_model, write_module
+
+    shapes = _shape_values(args)
+    check_model_arguments(args.model, args.weights, args.calib)
+    check_writable(args.output)
     result, info = import_named_model(
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
         percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
+        compat=args.compat, **shapes,
     )
     write_module(result.module, args.output)
     report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
@@ -154,15 +177,23 @@ def add_import(sub) -> None:
     p.add_argument("--emit", choices=["intvit", "torch"], default="intvit",
                    help="torch: stop after the torch-dialect import")
     p.add_argument("--seed", type=int, default=0, help="seed for random weights/images")
+    _add_shape_flags(p)
+    _add_compat_flag(p)
     p.add_argument("-o", "--output", required=True, metavar="MODEL.mlir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)
 
 
+def _add_compat_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--compat", choices=["none", "ivit"], default="none",
+                   help="ivit: match I-ViT's code bit for bit (its isqrt in I-LayerNorm and ShiftGELU's "
+                        "float32 1.702); default: intvit's own (exact isqrt, 1.702 in double)")
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     from intvit.runtime.runner import compile_file
 
-    info = compile_file(args.file, args.target, args.output, **_target_values(args))
+    info = compile_file(args.file, args.target, args.output, batch=args.batch, **_target_values(args))
     if args.json:
         print(json.dumps(info))
     else:
@@ -178,6 +209,9 @@ def add_compile(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="MODEL.so|DIR",
                    help="the artifact: a file (llvm-cpu: .so + .so.json) or a folder, as the target writes")
     _add_target_flags(p, "compile")
+    p.add_argument("--batch", type=int, metavar="N",
+                   help="check that the IR was imported at batch N (shapes are fixed by `intvit import --batch N`; "
+                        "a different batch is refused, not re-batched)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_compile)
 
@@ -187,14 +221,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
                       progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
-                      options=_target_values(args))
+                      options=_target_values(args), compat=args.compat, **_shape_values(args))
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
 
 def add_eval(sub) -> None:
     p = sub.add_parser("eval", help="a model end to end on a target: accuracy and bit-exactness")
-    p.add_argument("--model", default="digits-vit", help="digits-vit (default), deit-tiny|deit-small|deit-base")
+    p.add_argument("--model", default="digits-vit",
+                   help="digits-vit (default), deit-tiny|deit-small|deit-base, or FILE.py:ClassName")
     p.add_argument("--target", default="llvm-cpu", choices=_targets())
     _add_target_flags(p, "eval")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N test images")
@@ -203,6 +238,8 @@ def add_eval(sub) -> None:
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
     p.add_argument("--seed", type=int, default=0)
+    _add_shape_flags(p)
+    _add_compat_flag(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_eval)
 
@@ -210,17 +247,19 @@ def add_eval(sub) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from intvit.runtime.bench import benchmark, format_bench
 
-    report = benchmark(args.model, args.target, args.batch, args.threads, args.calib, args.seed, args.repeat,
-                       gemm_kernels=not args.no_gemm_kernels, **_target_values(args, "bench"))
+    shapes = _shape_values(args)
+    report = benchmark(args.model, args.target, shapes["batch"], args.threads, args.calib, args.seed, args.repeat,
+                       gemm_kernels=not args.no_gemm_kernels, input_shape=shapes["input_shape"],
+                       **_target_values(args, "bench"))
     print(json.dumps(report) if args.json else format_bench(report))
     return 0 if report["bit_exact"] else 2
 
 
 def add_bench(sub) -> None:
     p = sub.add_parser("bench", help="speed of the compiled model against PyTorch, ONNX Runtime and the int8 peaks")
-    p.add_argument("--model", default="deit-tiny")
+    p.add_argument("--model", default="deit-tiny", help="deit-tiny (default), another zoo name, or FILE.py:ClassName")
     p.add_argument("--target", default="llvm-cpu", choices=_targets(compiling=True))
-    p.add_argument("--batch", type=int, default=1)
+    _add_shape_flags(p)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--calib", default="8", metavar="N|DIR")
     p.add_argument("--repeat", type=int, default=20)

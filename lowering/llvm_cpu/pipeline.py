@@ -294,6 +294,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
     from torch_mlir import ir, passmanager
 
     from intvit.lowering.llvm_cpu import gemm_kernels
+    from intvit.lowering.llvm_cpu.strided_copies import strided_copies_to_linalg
     from intvit.lowering.llvm_cpu.openmp import resolve_threads
 
     gemm = resolve_gemm(gemm)
@@ -336,6 +337,7 @@ def lower_to_llvm(mlir_text: str, entry: str | None = None, gemm: str = "auto", 
             timings["ewise_rewrite_s"] = time.perf_counter() - t0
             stage = "lowering to LLVM"
             t0 = time.perf_counter()
+            strided_copies_to_linalg(module)
             pipeline = to_llvm_pipeline(parallel, gemm == "amx", bool(line_info))
             passmanager.PassManager.parse(pipeline).run(module.operation)
             timings["to_llvm_s"] = time.perf_counter() - t0

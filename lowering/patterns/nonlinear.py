@@ -103,7 +103,8 @@ def lower_shiftgelu(ctx: Ctx, op: iv.ShiftgeluOp):
     axis = op.prop("axis") % rank
     kept = [d for d in range(rank) if d != axis]
     paper = bool(op.prop("paper_shifts"))
-    x0 = shiftgelu_x0(op.prop("scale"), paper)
+    ivit = bool(op.prop("ivit_constant"))
+    x0 = shiftgelu_x0(op.prop("scale"), paper, ivit)
     out_elem = op.output.type.element_type
 
     def scaled(b: Body, v):
@@ -114,7 +115,7 @@ def lower_shiftgelu(ctx: Ctx, op: iv.ShiftgeluOp):
     full, row = identity_map(rank), dims_map(rank, kept)
     if _is_8bit(x):
         # scaling is monotone, so the row maximum of the raw input indexes the table
-        table = _table(ctx, "shiftgelu_sigmoid", shiftgelu_sigmoid_table(op.prop("scale"), paper), i32)
+        table = _table(ctx, "shiftgelu_sigmoid", shiftgelu_sigmoid_table(op.prop("scale"), paper, ivit), i32)
         xmax = _row_max(ctx, x, axis, False)
 
         def lut_body(b: Body, xv, m, _o):

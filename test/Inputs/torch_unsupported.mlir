@@ -20,3 +20,10 @@ func.func @dynamic(%arg0: !torch.vtensor<[?,3],f32>) -> !torch.vtensor<[?,3],f32
   %0 = torch.aten.gelu %arg0, %str : !torch.vtensor<[?,3],f32>, !torch.str -> !torch.vtensor<[?,3],f32>
   func.return %0 : !torch.vtensor<[?,3],f32>
 }
+
+// -----
+// Exported from a Python file: the exporter records the user's line in `intvit.source`.
+func.func @sigmoid_from_user_code(%arg0: !torch.vtensor<[1,4],f32>) -> !torch.vtensor<[1,4],f32> {
+  %0 = torch.aten.sigmoid %arg0 {intvit.source = "/home/me/odd.py:7"} : !torch.vtensor<[1,4],f32> -> !torch.vtensor<[1,4],f32>
+  func.return %0 : !torch.vtensor<[1,4],f32>
+}

@@ -183,6 +183,26 @@ func.func @shiftgelu$wide(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
 }
 
 // -----
+// x0 at s = 0.008640353567898273: -69 from float32(s * 1.702) (ours), -68 from
+// float32(s * float32(1.702)) (I-ViT's code, `ivit_constant`).
+// CHECK-LABEL: func.func @shiftgelu$x0_ours
+// CHECK: arith.constant -69 : i64
+// CHECK-NOT: arith.constant -68 : i64
+func.func @shiftgelu$x0_ours(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
+  %y = intvit.shiftgelu %g scale 0.008640353567898273 bits 24 : tensor<2x8xi16> -> tensor<2x8xi32>
+  func.return %y : tensor<2x8xi32>
+}
+
+// -----
+// CHECK-LABEL: func.func @shiftgelu$x0_ivit_constant
+// CHECK: arith.constant -68 : i64
+// CHECK-NOT: arith.constant -69 : i64
+func.func @shiftgelu$x0_ivit_constant(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
+  %y = intvit.shiftgelu %g scale 0.008640353567898273 bits 24 ivit_constant : tensor<2x8xi16> -> tensor<2x8xi32>
+  func.return %y : tensor<2x8xi32>
+}
+
+// -----
 // isqrt without a named count: bit by bit, 32 unsigned compare/subtract steps, no division.
 // CHECK-LABEL: func.func @isqrt
 // CHECK-COUNT-32: arith.cmpi uge

@@ -19,4 +19,6 @@ func.func @identity$forwarded(%arg0: !torch.vtensor<[2,3],f32>) -> !torch.vtenso
 // BAD: torch_unsupported.mlir:3:3: error: import-torch: unsupported torch op 'torch.aten.sigmoid' (no integer-only rule for it)
 // BAD: torch_unsupported.mlir:{{[0-9]+}}:{{[0-9]+}}: error: import-torch: unsupported torch op 'torch.aten.var_mean.correction' (a decomposed LayerNorm: export with intvit's exporter (`intvit import`), which keeps aten.layer_norm)
 // BAD: torch_unsupported.mlir:{{[0-9]+}}:{{[0-9]+}}: error: import-torch: 'torch.aten.gelu' has a dynamic shape; export with static shapes
+// BAD: /home/me/odd.py:7: error: import-torch: unsupported torch op 'torch.aten.sigmoid' (no integer-only rule for it)
+// BAD-NEXT: torch_unsupported.mlir:27:3: note: 'torch.aten.sigmoid' in the torch dialect
 // BAD-NOT: Traceback

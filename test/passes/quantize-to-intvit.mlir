@@ -2,6 +2,8 @@
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{rounding=half_up}' | filecheck %s --check-prefix=UP
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{softmax_bits=16}' | filecheck %s --check-prefix=SM16
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{isqrt=ivit}' | filecheck %s --check-prefix=IVIT
+// compat=ivit: I-ViT's isqrt and ShiftGELU's float32 constant together.
+// RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{compat=ivit}' | filecheck %s --check-prefix=COMPAT
 // MLIR-style dashed option names are accepted too:
 // RUN: intvit-opt %s --split-input-file -p 'quantize-to-intvit{softmax-bits=16}' | filecheck %s --check-prefix=SM16
 
@@ -48,6 +50,10 @@ func.func @softmax$scaled(%arg0: !torch.vtensor<[2,4],f32>) -> !torch.vtensor<[2
 // CHECK: %[[Q:.*]] = intvit.quantize %{{.*}} bits 8
 // CHECK: %[[G:.*]] = intvit.shiftgelu %[[Q]] scale {{.*}} bits 16 : tensor<3x8xi8> -> tensor<3x8xi16>
 // CHECK: intvit.dequantize %[[G]]
+// IVIT-LABEL: func.func @gelu
+// IVIT-NOT: ivit_constant
+// COMPAT-LABEL: func.func @gelu
+// COMPAT: intvit.shiftgelu %{{.*}} scale {{.*}} bits 16 ivit_constant : tensor<3x8xi8> -> tensor<3x8xi16>
 func.func @gelu(%arg0: !torch.vtensor<[3,8],f32>) -> !torch.vtensor<[3,8],f32> attributes {intvit.arg_absmax = array<f64: 3.0>} {
   %str = torch.constant.str "none"
   %0 = torch.aten.gelu %arg0, %str {intvit.absmax = array<f64: 3.0>} : !torch.vtensor<[3,8],f32>, !torch.str -> !torch.vtensor<[3,8],f32>
@@ -62,6 +68,8 @@ func.func @gelu(%arg0: !torch.vtensor<[3,8],f32>) -> !torch.vtensor<[3,8],f32> a
 // CHECK: intvit.requant %[[N]] multiplier [{{.*}}] shift [{{.*}}] axis 2 bits 16
 // IVIT-LABEL: func.func @layer_norm$residual
 // IVIT: intvit.layernorm {{.*}} isqrt_mode ivit
+// COMPAT-LABEL: func.func @layer_norm$residual
+// COMPAT: intvit.layernorm {{.*}} isqrt_mode ivit
 func.func @layer_norm$residual(%arg0: !torch.vtensor<[1,5,4],f32>) -> !torch.vtensor<[1,5,4],f32> attributes {intvit.arg_absmax = array<f64: 6.0>} {
   %int4 = torch.constant.int 4
   %shape = torch.prim.ListConstruct %int4 : (!torch.int) -> !torch.list<int>

@@ -160,6 +160,15 @@ func.func @shiftgelu$paper_shifts_axis(%g: tensor<5x32xi8>) -> tensor<5x32xi32> 
 }
 
 // -----
+// I-ViT's folded constant (`float32(s * float32(1.702))`); the flag may come anywhere.
+// CHECK-LABEL: func.func @shiftgelu$ivit_constant
+// CHECK: intvit.shiftgelu %{{.*}} scale 0.008640353567898273 bits 16 ivit_constant : tensor<5x32xi8> -> tensor<5x32xi16>
+func.func @shiftgelu$ivit_constant(%g: tensor<5x32xi8>) -> tensor<5x32xi16> {
+  %y = intvit.shiftgelu %g ivit_constant scale 0.008640353567898273 bits 16 : tensor<5x32xi8> -> tensor<5x32xi16>
+  func.return %y : tensor<5x32xi16>
+}
+
+// -----
 // CHECK-LABEL: func.func @isqrt$forms
 // CHECK: intvit.isqrt %{{.*}} : tensor<4xi64> -> tensor<4xi64>
 // CHECK: intvit.isqrt %{{.*}} iterations 8 : tensor<4xui64> -> tensor<4xui64>

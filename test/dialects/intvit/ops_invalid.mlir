@@ -323,6 +323,13 @@ func.func @shiftgelu$input_too_wide(%g: tensor<5x8xi32>) -> tensor<5x8xi32> {
 }
 
 // -----
+// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.shiftgelu' op 'ivit_constant' and 'paper_shifts' exclude each other: the paper's shifts apply 1.702 at run time, so there is no folded constant
+func.func @shiftgelu$ivit_constant_with_paper_shifts(%g: tensor<5x8xi8>) -> tensor<5x8xi16> {
+  %y = intvit.shiftgelu %g scale 0.05 bits 16 paper_shifts ivit_constant : tensor<5x8xi8> -> tensor<5x8xi16>
+  func.return %y : tensor<5x8xi16>
+}
+
+// -----
 // CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.shiftgelu' op input scale 0.001 is too small: x0 = -588 < -256 lets the sigmoid exponent exceed 2^31
 func.func @shiftgelu$tiny_scale(%g: tensor<5x8xi8>) -> tensor<5x8xi16> {
   %y = intvit.shiftgelu %g scale 0.001 bits 16 : tensor<5x8xi8> -> tensor<5x8xi16>
