@@ -216,3 +216,16 @@ def test_digits_csim_bit_exact_and_equal_to_llvm_cpu(digits_module, tmp_path, pr
     assert mismatches == 0
     packed = hls.info["kernels"].get("dense_packed", 0)
     assert (packed > 0) == bool(precision)
+
+
+def test_large_model_weights_from_txt(tmp_path):
+    """Above the size threshold C simulation reads weights/*.txt (the .h keep the initializers for
+    synthesis): forced here with a threshold of 0 on the matmul lit case."""
+    text = (Path(__file__).resolve().parents[1] / "targets" / "hls-cpp" / "matmul.mlir").read_text()
+    module = load(text)
+    exe = HlsCppTarget().build(module, tmp_path, weights_txt_elements=0)
+    assert exe.info["load_weights"]
+    weights = sorted(p.name for p in (tmp_path / "model" / "firmware" / "weights").iterdir())
+    assert any(n.endswith(".txt") for n in weights) and any(n.endswith(".h") for n in weights)
+    for seed in range(3):
+        check_all_outputs(module, exe, random_inputs(module.body.block.first_op, seed))
