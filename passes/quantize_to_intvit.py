@@ -26,6 +26,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
+from intvit.passes.quantize.provenance import Provenance
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
 from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules
 from intvit.runtime.scales import ScaleError, quantize_multiplier
@@ -62,6 +63,7 @@ class QuantizeOptions:
     rounding: str = "half_even"
     softmax_bits: int = 8
     isqrt: str = "exact"
+    provenance: bool = False
 
 
 class Converter(Rules):
@@ -73,6 +75,7 @@ class Converter(Rules):
         self.em = Emitter(rounding=options.rounding)
         self.block = fn.regions[0].blocks.first
         self._demand = self._demand_analysis()
+        self.provenance = Provenance(self.block) if options.provenance else None
 
     # -- calibration data --------------------------------------------------------------------
     def absmax(self, value: SSAValue) -> float:
@@ -123,16 +126,23 @@ class Converter(Rules):
             q = iv.QuantizeOp(new_arg, scale, bits, tensor_type(torch_tensor_shape(arg.type), bits))
             self.em.add(q)
             env[arg] = QTensor(q.output, np.array(scale), bits)
+            if self.provenance:
+                self.provenance.record_argument(arg, env)
             in_types.append(new_arg.type)
         for op in self.block.ops:
             try:
+                first_new = len(self.em.ops)
                 if op.name in ("func.return", "torch.return"):
                     outs = [self._output(op, env[v], v) for v in op.operands]
+                    if self.provenance:
+                        self.provenance.record(op, env, self.em.ops[first_new:])
                     self.em.add(func.ReturnOp(*outs))
                     break
                 results = self._convert(op, [env[v] for v in op.operands])
                 for res, value in zip(op.results, results, strict=True):
                     env[res] = value
+                if self.provenance:
+                    self.provenance.record(op, env, self.em.ops[first_new:])
             except (QuantizeError, ScaleError) as err:
                 message = str(err)
                 if message.startswith(op.name):  # rules often name their op already
@@ -183,6 +193,7 @@ class QuantizeToIntvitPass(ModulePass):
     rounding: str = "half_even"
     softmax_bits: int = 8
     isqrt: str = "exact"
+    provenance: bool = False  # tag results with the torch value they stand for (`intvit.ref`)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.runtime.resources import declare_resource_dialect
@@ -194,7 +205,7 @@ class QuantizeToIntvitPass(ModulePass):
             raise PassFailedException(f"quantize-to-intvit: softmax_bits must be 8 or 16, got {self.softmax_bits}")
         if self.isqrt not in ("exact", "ivit"):
             raise PassFailedException(f"quantize-to-intvit: isqrt must be exact or ivit, got {self.isqrt}")
-        options = QuantizeOptions(self.rounding, self.softmax_bits, self.isqrt)
+        options = QuantizeOptions(self.rounding, self.softmax_bits, self.isqrt, self.provenance)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = Converter(fn, options).run()
             op.body.block.insert_op_before(new, fn)
