@@ -38,6 +38,17 @@ def eval_data(model_name: str, shape: tuple[int, ...], limit: int | None, seed: 
     return EvalData(rng.standard_normal((n, *shape)).astype(np.float32), None)
 
 
+def folder_eval_data(data_dir: str, model: torch.nn.Module, shape: tuple[int, ...], limit: int | None,
+                     preprocess) -> EvalData:
+    """An image folder's images (decoded lazily) with the labels its subfolders give."""
+    from intvit.runtime.image_folder import load_folder
+
+    with torch.no_grad():
+        outputs = int(model(torch.zeros(shape)).shape[-1])
+    images = load_folder(data_dir, preprocess, limit, outputs)
+    return EvalData(images, images.labels)  # type: ignore[arg-type]
+
+
 def _progress(iterable, desc: str, enabled: bool):
     if not enabled:
         return iterable
@@ -63,15 +74,23 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
 
 def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
-             rounding: str = "half_even", options: dict | None = None) -> dict:
+             rounding: str = "half_even", options: dict | None = None, data_dir: str | None = None,
+             preprocess: dict | None = None, report_dir: str | None = None) -> dict:
+    """`data_dir`: an image folder to evaluate (labels from its subfolders); `preprocess`:
+    crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report."""
+    from intvit.runtime.image_folder import default_preprocess, scan_image_folder
     from intvit.runtime.targets import get_target
 
     options = get_target(target).select_options(options or {})  # a bad flag fails before the import
+    if data_dir is not None:
+        scan_image_folder(data_dir)  # layout errors before the model is built
     model, shape = build_named_model(model_name, weights, seed)
-    data = eval_data(model_name, shape, limit, seed)
-    calibration = calibration_images(model_name, calib, shape, seed)
+    data = (eval_data(model_name, shape, limit, seed) if data_dir is None else
+            folder_eval_data(data_dir, model, shape, limit, default_preprocess(model_name, shape, **(preprocess or {}))))
+    calibration = calibration_images(model_name, calib, shape, seed, preprocess)
     t0 = time.perf_counter()
-    imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress)
+    imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress,
+                            keep_torch=report_dir is not None)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
@@ -95,6 +114,13 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         report["fp32_top1"] = float(np.mean(fp32.argmax(1) == data.labels) * 100)
         report["int_top1"] = float(np.mean(out.argmax(1) == data.labels) * 100)
         report["golden_top1"] = float(np.mean(gold.argmax(1) == data.labels) * 100)
+    if data_dir is not None:
+        report["data"] = str(data_dir)
+    if report_dir is not None:
+        from intvit.runtime.error_report import write_error_report
+
+        report["report"] = write_error_report(report_dir, imported.torch_module, module, data.images, report,
+                                              model=model, progress=progress)
     return report
 
 

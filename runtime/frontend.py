@@ -58,9 +58,10 @@ def load_user_model(spec: str) -> torch.nn.Module:
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
-                 progress: bool = False) -> ImportResult:
+                 progress: bool = False, keep_torch: bool = False) -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
-    ranges seen on `calibration` (a list of inputs shaped like `example`)."""
+    ranges seen on `calibration` (a list of inputs shaped like `example`).  `keep_torch`: also
+    return the calibrated torch-dialect module (what the per-layer error report runs in float)."""
     from intvit.passes.calibrate import calibrate_function
     from intvit.passes.import_torch import ImportTorchPass
     from intvit.passes.quantize_to_intvit import QuantizeToIntvitPass
@@ -85,8 +86,10 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     fn = next(op for op in module.ops if isinstance(op, func.FuncOp))
     calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress)
     timings["calibrate_s"] = time.perf_counter() - t0
+    torch_module = module.clone() if keep_torch else None
     t0 = time.perf_counter()
-    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt).apply(ctx, module)
+    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt,
+                         provenance=keep_torch).apply(ctx, module)
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
-    return ImportResult(None, module, timings)
+    return ImportResult(torch_module, module, timings)
