@@ -55,7 +55,8 @@ class Preprocess:
             raise ImageFolderError(f"--crop-pct must be in (0, 1], got {self.crop_pct}")
         for name, values in (("mean", self.mean), ("std", self.std)):
             if len(values) not in (1, self.channels):
-                raise ImageFolderError(f"--{name} needs 1 or {self.channels} values, got {len(values)}")
+                wanted = "1 value" if self.channels == 1 else f"1 or {self.channels} values"
+                raise ImageFolderError(f"--{name} needs {wanted} for this {self.channels}-channel model, got {len(values)}")
             if not all(math.isfinite(v) for v in values):
                 raise ImageFolderError(f"--{name} values must be finite numbers")
         if any(v <= 0 for v in self.std):

@@ -63,7 +63,7 @@ def plot_sqnr(rows: list[TensorError], path: Path, images: int) -> None:
             ax_clip.text(v, i, f" {v:.2g}%", va="center", fontsize=6)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax_clip.set_xlim(0, max(max(clip, default=0.0) * 1.35, 0.01))
-    ax_clip.set_xlabel("FP32 values outside the representable range (%)")
+    ax_clip.set_xlabel("FP32 values outside the range (%)")
     ax_clip.set_title("Clipping rate")
     ax_clip.grid(axis="x", alpha=0.3)
     fig.tight_layout()

@@ -213,7 +213,8 @@ def add_eval(sub) -> None:
     p.add_argument("--model", default="digits-vit", help="digits-vit (default), deit-tiny|deit-small|deit-base")
     p.add_argument("--target", default="llvm-cpu", choices=_targets())
     _add_target_flags(p, "eval")
-    p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N test images")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="evaluate the first N test images (--data: round robin over the classes)")
     p.add_argument("--calib", default="64", metavar="N|DIR",
                    help="calibration images: a count (default 64), a folder of .npy images, or an image folder")
     p.add_argument("--weights", help="a local checkpoint for the model")

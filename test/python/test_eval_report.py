@@ -45,7 +45,7 @@ def evaluated(tmp_path_factory):
     root = tmp_path_factory.mktemp("eval")
     x_train, y_train, x_test, y_test = digits.load_digits_split()
     write_digits(root / "test", x_test, y_test, PER_CLASS)
-    write_digits(root / "calib", x_train, y_train, 2)
+    write_digits(root / "calib", x_train, y_train, 1)
     return root
 
 
@@ -126,3 +126,27 @@ def test_report_numbers_match_an_independent_computation(report, evaluated):
     assert out["fp32_min"] == pytest.approx(float(logits.min()), abs=1e-4)
     assert out["fp32_max"] == pytest.approx(float(logits.max()), abs=1e-4)
     assert out["clip_rate"] == float(np.mean((logits < out["range"][0]) | (logits > out["range"][1])))
+
+
+def test_ranges_from_bits_and_from_a_twin_requant():
+    """The histogram/clipping ranges: the op's `bits` (a 6-bit code in an i8 container), and
+    PTQ4ViT's twin form (`twin T` on a requant: R1 with the fine step, R2 with 2^T times it)."""
+    from xdsl.dialects.builtin import IntegerAttr, IntegerType, Signedness, TensorType, i64
+    from xdsl.utils.test_value import create_ssa_value
+
+    from intvit.dialects import intvit as iv
+    from intvit.runtime.error_report import quant_ranges
+
+    src = create_ssa_value(TensorType(IntegerType(8, Signedness.UNSIGNED), [4]))
+    op = iv.RequantOp(src, [1 << 30], [31], 6, TensorType(IntegerType(8), [4]))
+    (plain,) = quant_ranges(op, np.array([0.5]))
+    assert (plain.lo.item(), plain.hi.item()) == (-16.0, 15.5) and plain.label == "i6 range"
+    op.properties["twin"] = IntegerAttr(3, i64)
+    fine, coarse = quant_ranges(op, np.array([0.5]))
+    assert (fine.lo.item(), fine.hi.item()) == (0.0, 15.5)  # unsigned input (post-Shiftmax): [0, L s]
+    assert (coarse.lo.item(), coarse.hi.item()) == (0.0, 124.0)  # [0, L 2^T s]
+    signed = iv.RequantOp(create_ssa_value(TensorType(IntegerType(16), [4])), [1 << 30], [31], 6,
+                          TensorType(IntegerType(16), [4]))
+    signed.properties["twin"] = IntegerAttr(2, i64)
+    fine, coarse = quant_ranges(signed, np.array([-0.5]))  # a negated channel swaps the ends
+    assert (fine.lo.item(), fine.hi.item()) == (0.0, 15.5) and (coarse.lo.item(), coarse.hi.item()) == (-62.0, 0.0)

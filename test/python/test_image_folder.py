@@ -123,7 +123,7 @@ def test_overrides_grayscale_and_rgb_conversion(tmp_path):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(crop_pct=0.0), "--crop-pct must be in (0, 1]"),
     (dict(crop_pct=1.5), "--crop-pct must be in (0, 1]"),
-    (dict(mean=(0.1, 0.2)), "--mean needs 1 or 3 values, got 2"),
+    (dict(mean=(0.1, 0.2)), "--mean needs 1 or 3 values for this 3-channel model, got 2"),
     (dict(std=(0.0,)), "--std values must be positive"),
     (dict(std=(float("nan"),)), "--std values must be finite numbers"),
 ])
@@ -155,3 +155,49 @@ def test_bad_folders(tmp_path, shapes):
     (shapes / "a_circle" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n but not really")
     with pytest.raises(ImageFolderError, match="broken.png: cannot read the image"):
         load_folder(shapes, Preprocess(3, 8, 8))
+
+
+@pytest.fixture
+def no_import(monkeypatch):
+    """Any bad folder must be reported before the model import (export, calibrate, quantize)."""
+    import intvit.runtime.evaluate as evaluate_module
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the model import ran before the bad input was reported")
+
+    monkeypatch.setattr(evaluate_module, "import_model", fail)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("missing", "missing: no such folder"),
+    ("empty", "empty: no class subfolders"),
+    ("three_classes", "3 class subfolders (C_tri, a_circle, b_square), but the model has 10 outputs"),
+    ("broken", "broken.png: cannot read the image"),
+    ("crop_without_folder", "--crop-pct/--mean/--std apply to image folders"),
+    ("bad_mean", "--mean needs 1 value for this 1-channel model, got 3"),
+    ("calib_empty", "--calib"),
+])
+def test_eval_reports_bad_folders_before_the_import(case, message, tmp_path, shapes, no_import, capsys):
+    from intvit.tools.intvit_main import main
+
+    (tmp_path / "empty").mkdir()
+    digits_like = tmp_path / "digits"
+    for label in range(10):
+        (digits_like / str(label)).mkdir(parents=True)
+        shape_image("square", size=(8, 8), seed=label, mode="L").save(digits_like / str(label) / "a.png")
+    args = {
+        "missing": ["--data", str(tmp_path / "missing")],
+        "empty": ["--data", str(tmp_path / "empty")],
+        "three_classes": ["--data", str(shapes)],
+        "broken": ["--data", str(digits_like)],
+        "crop_without_folder": ["--crop-pct", "0.9"],
+        "bad_mean": ["--data", str(digits_like), "--mean", "0.1,0.2,0.3"],
+        "calib_empty": ["--data", str(digits_like), "--calib", str(tmp_path / "empty")],
+    }[case]
+    if case == "broken":
+        (digits_like / "3" / "broken.png").write_bytes(b"not a png")
+    rc = main(["eval", "--model", "digits-vit", "--target", "interpreter", *args])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert message in err and err.startswith("intvit eval: error:"), err
+    assert "Traceback" not in err
