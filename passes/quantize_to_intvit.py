@@ -27,6 +27,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from intvit.dialects import intvit as iv
 from intvit.dialects.located_parser import location_of
+from intvit.passes.quantize.provenance import Provenance
 from intvit.passes.quantize.qtensor import Emitter, FConst, QTensor, QuantizeError, symmetric_scale, tensor_type
 from intvit.passes.quantize.rules import GEMM_OPS, MOVEMENT_OPS, Rules
 from intvit.runtime.golden import ROUNDING_MODES
@@ -69,6 +70,7 @@ class QuantizeOptions:
     softmax_bits: int = 8
     isqrt: str = "exact"
     compat: str = "none"
+    provenance: bool = False
 
 
 COMPAT_MODES = ("none", "ivit")
@@ -83,6 +85,7 @@ class Converter(Rules):
         self.em = Emitter(rounding=options.rounding)
         self.block = fn.regions[0].blocks.first
         self._demand = self._demand_analysis()
+        self.provenance = Provenance(self.block) if options.provenance else None
 
     # -- calibration data --------------------------------------------------------------------
     def absmax(self, value: SSAValue) -> float:
@@ -133,16 +136,23 @@ class Converter(Rules):
             q = iv.QuantizeOp(new_arg, scale, bits, tensor_type(torch_tensor_shape(arg.type), bits))
             self.em.add(q)
             env[arg] = QTensor(q.output, np.array(scale), bits)
+            if self.provenance:
+                self.provenance.record_argument(arg, env)
             in_types.append(new_arg.type)
         for op in self.block.ops:
             try:
+                first_new = len(self.em.ops)
                 if op.name in ("func.return", "torch.return"):
                     outs = [self._output(op, env[v], v) for v in op.operands]
+                    if self.provenance:
+                        self.provenance.record(op, env, self.em.ops[first_new:])
                     self.em.add(func.ReturnOp(*outs))
                     break
                 results = self._convert(op, [env[v] for v in op.operands])
                 for res, value in zip(op.results, results, strict=True):
                     env[res] = value
+                if self.provenance:
+                    self.provenance.record(op, env, self.em.ops[first_new:])
             except (QuantizeError, ScaleError) as err:
                 message = str(err)
                 if message.startswith(op.name):  # rules often name their op already
@@ -197,6 +207,7 @@ class QuantizeToIntvitPass(ModulePass):
     # "ivit": match I-ViT's code bit for bit where it differs from ours: I-LayerNorm's isqrt
     # (isqrt=ivit) and ShiftGELU's float32 1.702 (the op's `ivit_constant`).
     compat: str = "none"
+    provenance: bool = False  # tag results with the torch value they stand for (`intvit.ref`)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -211,7 +222,7 @@ class QuantizeToIntvitPass(ModulePass):
         if self.compat not in COMPAT_MODES:
             raise PassFailedException(f"quantize-to-intvit: compat must be none or ivit, got {self.compat}")
         isqrt = "ivit" if self.compat == "ivit" else self.isqrt
-        options = QuantizeOptions(self.rounding, self.softmax_bits, isqrt, self.compat)
+        options = QuantizeOptions(self.rounding, self.softmax_bits, isqrt, self.compat, self.provenance)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = Converter(fn, options).run()
             op.body.block.insert_op_before(new, fn)

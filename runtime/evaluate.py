@@ -39,6 +39,17 @@ def eval_data(model_name: str, shape: tuple[int, ...], limit: int | None, seed: 
     return EvalData(rng.standard_normal((n, *shape)).astype(np.float32), None)
 
 
+def folder_eval_data(data_dir: str, model: torch.nn.Module, shape: tuple[int, ...], limit: int | None,
+                     preprocess) -> EvalData:
+    """An image folder's images (decoded lazily) with the labels its subfolders give."""
+    from intvit.runtime.image_folder import load_folder
+
+    with torch.no_grad():
+        outputs = int(model(torch.zeros(shape)).shape[-1])
+    images = load_folder(data_dir, preprocess, limit, outputs)
+    return EvalData(images, images.labels)  # type: ignore[arg-type]
+
+
 def _progress(iterable, desc: str, enabled: bool):
     if not enabled:
         return iterable
@@ -50,7 +61,8 @@ def _progress(iterable, desc: str, enabled: bool):
 def _latencies(executable, images, count: int = 200) -> list[float]:
     """Back-to-back calls on the first images (warm caches, outputs preallocated where the
     target takes them): the latency a serving loop sees, not the golden model's cache misses."""
-    picks = [images[i % len(images)] for i in range(min(count, max(len(images), 20)))]
+    distinct = [images[i] for i in range(min(len(images), 20))]  # decoded once, reused
+    picks = [distinct[i % len(distinct)] for i in range(min(count, max(len(images), 20)))]
     out = executable.output_buffers()
     for x in picks[:5]:
         executable(x, out=out)
@@ -62,14 +74,35 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
     return seconds
 
 
-def batches_of(images: np.ndarray, batch: int) -> tuple[list[np.ndarray], int]:
-    """`[N, 1, ...]` single-image inputs -> inputs of `batch` images; the last batch is padded
-    with zero images (their outputs are dropped).  Returns (batches, number of padding images)."""
-    flat = images.reshape((images.shape[0], *images.shape[2:]))
-    padding = -len(flat) % batch
-    if padding:
-        flat = np.concatenate([flat, np.zeros((padding, *flat.shape[1:]), flat.dtype)])
-    return [flat[i:i + batch] for i in range(0, len(flat), batch)], padding
+class Batches:
+    """Single-image inputs (`[1, ...]` each; an array or a lazy image folder) seen as inputs of
+    `batch` images, built on access so a large folder is decoded one batch at a time; the last
+    batch is padded with zero images (their outputs are dropped)."""
+
+    def __init__(self, images, batch: int):
+        self.images, self.batch, self.count = images, batch, len(images)
+        self.padding = -self.count % batch
+
+    def __len__(self) -> int:
+        return (self.count + self.padding) // self.batch
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        start = index * self.batch
+        flat = np.concatenate([np.asarray(self.images[i]) for i in range(start, min(start + self.batch, self.count))])
+        if len(flat) < self.batch:
+            flat = np.concatenate([flat, np.zeros((self.batch - len(flat), *flat.shape[1:]), flat.dtype)])
+        return flat
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+def batches_of(images, batch: int) -> tuple[Batches, int]:
+    """(the batches of `images`, the number of padding images in the last one)."""
+    batches = Batches(images, batch)
+    return batches, batches.padding
 
 
 def _run_batches(fn, batches, count: int, batch: int) -> np.ndarray:
@@ -85,20 +118,30 @@ def _run_batches(fn, batches, count: int, batch: int) -> np.ndarray:
 def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
              rounding: str = "half_even", options: dict | None = None, compat: str = "none",
-             input_shape: tuple[int, ...] | None = None, batch: int | None = None) -> dict:
+             input_shape: tuple[int, ...] | None = None, batch: int | None = None,
+             data_dir: str | None = None, preprocess: dict | None = None, report_dir: str | None = None) -> dict:
     """`batch` N: the model is imported and compiled at batch N (calibrated per image, as at
-    batch 1) and the test images run N at a time; the last batch is padded with zero images."""
+    batch 1) and the test images run N at a time; the last batch is padded with zero images.
+    `data_dir`: an image folder to evaluate (labels from its subfolders); `preprocess`:
+    crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report."""
+    from intvit.runtime.image_folder import default_preprocess, scan_image_folder
     from intvit.runtime.targets import get_target
 
     options = get_target(target).select_options(options or {})  # a bad flag fails before the import
     check_model_arguments(model_name, weights, calib, batch)
+    if data_dir is not None:
+        scan_image_folder(data_dir)  # layout errors before the model is built
+    if report_dir is not None and batch not in (None, 1):
+        raise ValueError("--report compares each image with the FP32 model at batch 1: drop --batch")
     model, shape = build_named_model(model_name, weights, seed, input_shape, batch)
     single = single_image_shape(shape)
-    data = eval_data(model_name, single, limit, seed)
-    calibration = calibration_images(model_name, calib, single, seed)
+    data = (eval_data(model_name, single, limit, seed) if data_dir is None else
+            folder_eval_data(data_dir, model, single, limit,
+                             default_preprocess(model_name, single, **(preprocess or {}))))
+    calibration = calibration_images(model_name, calib, single, seed, preprocess)
     t0 = time.perf_counter()
     imported = import_model(model, np.zeros(shape, np.float32), calibration, rounding=rounding,
-                            progress=progress, compat=compat)
+                            progress=progress, compat=compat, keep_torch=report_dir is not None)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
@@ -127,6 +170,13 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         report["fp32_top1"] = float(np.mean(fp32.argmax(1) == data.labels) * 100)
         report["int_top1"] = float(np.mean(out.argmax(1) == data.labels) * 100)
         report["golden_top1"] = float(np.mean(gold.argmax(1) == data.labels) * 100)
+    if data_dir is not None:
+        report["data"] = str(data_dir)
+    if report_dir is not None:
+        from intvit.runtime.report import write_error_report
+
+        report["report"] = write_error_report(report_dir, imported.torch_module, module, data.images, report,
+                                              model=model, progress=progress)
     return report
 
 

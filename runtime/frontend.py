@@ -58,12 +58,13 @@ def load_user_model(spec: str) -> torch.nn.Module:
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
-                 progress: bool = False, compat: str = "none") -> ImportResult:
+                 progress: bool = False, compat: str = "none", keep_torch: bool = False) -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
     ranges seen on `calibration`: inputs shaped like `example`, or single images (batch 1) when
     `example` is a batch of N > 1.  Then the model is calibrated at batch 1 and the ranges are
     carried over to the batch-N export, so every scale, and every image's integer output, is the
-    one batch 1 gives."""
+    one batch 1 gives.  `keep_torch`: also return the calibrated torch-dialect module (what the
+    per-layer error report runs in float)."""
     from intvit.passes.calibrate import calibrate_function
     from intvit.passes.quantize_to_intvit import QuantizeToIntvitPass
 
@@ -84,12 +85,14 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     if rebatch:
         copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])
     timings["calibrate_s"] = time.perf_counter() - t0
+    torch_module = module.clone() if keep_torch else None
     t0 = time.perf_counter()
-    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat).apply(
-        make_context(), module)
+    torch_module = module.clone() if keep_torch else None
+    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat,
+                         provenance=keep_torch).apply(make_context(), module)
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
-    return ImportResult(None, module, timings)
+    return ImportResult(torch_module, module, timings)
 
 
 def _export_and_parse(model: torch.nn.Module, example: np.ndarray, timings: dict[str, float]) -> ModuleOp:

@@ -224,11 +224,13 @@ def random_inputs(fn: func.FuncOp, seed: int) -> list[np.ndarray]:
     return random_arrays(sigs, seed)
 
 
-def run_module(module: ModuleOp, inputs: Sequence[np.ndarray], entry: str | None = None) -> list[np.ndarray]:
-    """Execute the entry function of `module` on `inputs`; return its results as numpy arrays."""
+def run_module(module: ModuleOp, inputs: Sequence[np.ndarray], entry: str | None = None,
+               listeners: Sequence[Interpreter.Listener] = ()) -> list[np.ndarray]:
+    """Execute the entry function of `module` on `inputs`; return its results as numpy arrays.
+    `listeners` see every op and its results (the per-layer error report records them)."""
     fn = find_entry(module, entry)
     args = check_inputs(fn, inputs)
-    interp = Interpreter(module)
+    interp = Interpreter(module, listeners=tuple(listeners))
     interp.register_implementations(FuncFunctions())
     interp.register_implementations(IntvitFunctions())
     interp.register_implementations(DataMovementFunctions())

@@ -120,14 +120,18 @@ def check_writable(output: str) -> None:
         raise FrontendError(f"cannot write {output}: permission denied")
 
 
-def calibration_images(name: str, calib: str, shape: tuple[int, ...], seed: int = 0) -> list[np.ndarray]:
+def calibration_images(name: str, calib: str, shape: tuple[int, ...], seed: int = 0,
+                       preprocess: dict | None = None) -> list[np.ndarray]:
+    """N images, a folder of .npy images, or an image folder (DIR/<class>/<image>) read with the
+    model's eval preprocessing (`image_folder.default_preprocess`; `preprocess` overrides its
+    crop_pct/mean/std)."""
     path = Path(calib)
     if not calib.isdigit():
         if not path.is_dir():
-            raise FrontendError(f"--calib {calib}: neither a count nor a folder of .npy images")
+            raise FrontendError(f"--calib {calib}: neither a count nor a folder (.npy images or class subfolders)")
+        if not any(path.glob("*.npy")):
+            return folder_calibration_images(name, path, shape, preprocess)
         images = [np.load(p, allow_pickle=False).astype(np.float32) for p in sorted(path.glob("*.npy"))]
-        if not images:
-            raise FrontendError(f"--calib {calib}: no .npy files in the folder")
         out = []
         for p, img in zip(sorted(path.glob("*.npy")), images):
             img = img.reshape((1, *img.shape)) if img.ndim == len(shape) - 1 else img
@@ -151,6 +155,15 @@ def single_image_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     """Calibration runs image by image (batch 1), whatever the export batch, so the scales
     and with them every integer output are the same at every batch."""
     return (1, *shape[1:])
+
+
+def folder_calibration_images(name: str, path: Path, shape: tuple[int, ...],
+                              preprocess: dict | None = None) -> list[np.ndarray]:
+    from intvit.runtime.image_folder import default_preprocess, is_image_folder, load_folder
+
+    if not is_image_folder(path):
+        raise FrontendError(f"--calib {path}: no .npy files and no class subfolders of images in the folder")
+    return list(load_folder(path, default_preprocess(name, shape, **(preprocess or {}))))
 
 
 def import_named_model(name: str, weights: str | None = None, calib: str = "32", seed: int = 0,

@@ -216,12 +216,28 @@ def add_compile(sub) -> None:
     p.set_defaults(handler=cmd_compile)
 
 
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got '{text}'") from None
+
+
+def _preprocess_overrides(args: argparse.Namespace) -> dict:
+    given = {k: getattr(args, k) for k in ("crop_pct", "mean", "std") if getattr(args, k) is not None}
+    if given and args.data is None and args.calib.isdigit():
+        raise ValueError("--crop-pct/--mean/--std apply to image folders: give --data DIR or --calib DIR")
+    return given
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    preprocess = _preprocess_overrides(args)
     from intvit.runtime.evaluate import evaluate, format_report
 
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
                       progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
-                      options=_target_values(args), compat=args.compat, **_shape_values(args))
+                      options=_target_values(args), compat=args.compat, **_shape_values(args),
+                      data_dir=args.data, preprocess=preprocess, report_dir=args.report)
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
@@ -232,14 +248,25 @@ def add_eval(sub) -> None:
                    help="digits-vit (default), deit-tiny|deit-small|deit-base, or FILE.py:ClassName")
     p.add_argument("--target", default="llvm-cpu", choices=_targets())
     _add_target_flags(p, "eval")
-    p.add_argument("--limit", type=int, metavar="N", help="evaluate the first N test images")
-    p.add_argument("--calib", default="64", metavar="N|DIR", help="calibration images (default 64)")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="evaluate the first N test images (--data: round robin over the classes)")
+    p.add_argument("--calib", default="64", metavar="N|DIR",
+                   help="calibration images: a count (default 64), a folder of .npy images, or an image folder")
     p.add_argument("--weights", help="a local checkpoint for the model")
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
     p.add_argument("--seed", type=int, default=0)
     _add_shape_flags(p)
     _add_compat_flag(p)
+    p.add_argument("--data", metavar="DIR",
+                   help="evaluate an image folder (DIR/<class>/<image>.jpg|png, classes = sorted subfolder names, "
+                        "as torchvision's ImageFolder) instead of the built-in test data")
+    p.add_argument("--crop-pct", type=float, metavar="F",
+                   help="image folders: resize the shorter side to int(size / F), centre crop (DeiT 0.875)")
+    p.add_argument("--mean", type=_floats, metavar="M[,M,M]", help="image folders: per-channel mean (ImageNet's for DeiT)")
+    p.add_argument("--std", type=_floats, metavar="S[,S,S]", help="image folders: per-channel std (ImageNet's for DeiT)")
+    p.add_argument("--report", metavar="DIR",
+                   help="write a per-layer error report (report.md/.html/.json, SQNR bars, histograms) into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_eval)
 
