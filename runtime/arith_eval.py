@@ -25,10 +25,25 @@ def value_dtype(typ: Attribute) -> np.dtype:
         return np.dtype(np.int64)
     if isinstance(typ, IntegerType):
         w = typ.width.data
-        if w != 1 and w not in (8, 16, 32, 64):
-            raise InterpreterError(f"no numpy dtype for {typ} (widths 1, 8, 16, 32, 64 run)")
+        if w > 64:
+            raise InterpreterError(f"no numpy dtype for {typ} (at most 64 bits run)")
         return numpy_dtype(IntegerType(w)) if w != 1 else np.dtype(np.bool_)
     return numpy_dtype(typ)
+
+
+def int_width(typ: Attribute) -> int | None:
+    """Bits of an integer type held in a wider numpy container (i9 in int16), else None."""
+    if isinstance(typ, TensorType):
+        typ = typ.element_type
+    if isinstance(typ, IntegerType) and typ.width.data not in (1, 8, 16, 32, 64):
+        return typ.width.data
+    return None
+
+
+def wrap(values: np.ndarray, bits: int) -> np.ndarray:
+    """Two's complement wraparound to `bits` (the semantics of an odd-width iN)."""
+    half = np.int64(1) << np.int64(bits - 1)
+    return (((values.astype(np.int64) + half) & (2 * half - 1)) - half).astype(values.dtype)
 
 
 def where(op: Operation) -> str:
@@ -40,8 +55,20 @@ def fail(op: Operation, message: str):
     raise InterpreterError(f"{where(op)}error: '{op.name}' {message}")
 
 
-def unsigned(a: np.ndarray) -> np.ndarray:
+def unsigned(a: np.ndarray, bits: int | None = None) -> np.ndarray:
+    """The bits of `a` read as unsigned; an odd width is masked into int64."""
+    if bits is not None:
+        return a.astype(np.int64) & ((np.int64(1) << np.int64(bits)) - 1)
     return a.view(np.dtype(f"uint{a.dtype.itemsize * 8}")) if a.dtype.kind == "i" else a
+
+
+def _u(op, a):
+    return unsigned(a, int_width(op.operands[0].type))
+
+
+def _s(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Back from `unsigned`: a same-size view, or (odd widths) int64 that `evaluate` wraps."""
+    return a.view(like.dtype) if a.dtype.itemsize == like.dtype.itemsize and a.dtype.kind == "u" else a
 
 
 def _nonzero_divisor(op, b):
@@ -77,16 +104,16 @@ def ceildivsi(op, a, b):
 
 def divui(op, a, b):
     _nonzero_divisor(op, b)
-    return (unsigned(a) // unsigned(b)).view(a.dtype)
+    return _s(_u(op, a) // _u(op, b), a)
 
 
 def remui(op, a, b):
     _nonzero_divisor(op, b)
-    return (unsigned(a) % unsigned(b)).view(a.dtype)
+    return _s(_u(op, a) % _u(op, b), a)
 
 
 def shrui(op, a, b):
-    return (unsigned(a) >> unsigned(b)).view(a.dtype)
+    return _s(_u(op, a) >> _u(op, b), a)
 
 
 CMPI = {
@@ -99,7 +126,7 @@ CMPI_PREDICATES = ["eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", 
 def cmpi(op, a, b):
     name = CMPI_PREDICATES[op.predicate.value.data]
     if name[0] == "u":
-        return CMPI["s" + name[1:]](unsigned(a), unsigned(b))
+        return CMPI["s" + name[1:]](_u(op, a), _u(op, b))
     return CMPI[name](a, b)
 
 
@@ -109,7 +136,7 @@ def extsi(op, a):
 
 
 def extui(op, a):
-    return unsigned(a).astype(value_dtype(op.result.type))
+    return _u(op, a).astype(value_dtype(op.result.type))
 
 
 def trunci(op, a):
@@ -145,11 +172,11 @@ BINARY = {
 EVAL = {
     arith.DivSIOp: divsi, arith.RemSIOp: remsi, arith.FloorDivSIOp: floordivsi,
     arith.CeilDivSIOp: ceildivsi, arith.DivUIOp: divui, arith.RemUIOp: remui, arith.ShRUIOp: shrui,
-    arith.MaxUIOp: lambda op, a, b: np.maximum(unsigned(a), unsigned(b)).view(a.dtype),
-    arith.MinUIOp: lambda op, a, b: np.minimum(unsigned(a), unsigned(b)).view(a.dtype),
+    arith.MaxUIOp: lambda op, a, b: _s(np.maximum(_u(op, a), _u(op, b)), a),
+    arith.MinUIOp: lambda op, a, b: _s(np.minimum(_u(op, a), _u(op, b)), a),
     arith.CmpiOp: cmpi, arith.SelectOp: select, arith.ExtSIOp: extsi, arith.ExtUIOp: extui,
     arith.TruncIOp: trunci, arith.IndexCastOp: cast, arith.ExtFOp: cast, arith.TruncFOp: cast,
-    arith.SIToFPOp: cast, arith.UIToFPOp: lambda op, a: unsigned(a).astype(value_dtype(op.result.type)),
+    arith.SIToFPOp: cast, arith.UIToFPOp: lambda op, a: _u(op, a).astype(value_dtype(op.result.type)),
     arith.FPToSIOp: fptosi, arith.NegfOp: lambda op, a: -a, math.RoundEvenOp: lambda op, a: np.rint(a),
     math.FloorOp: lambda op, a: np.floor(a), math.CeilOp: lambda op, a: np.ceil(a),
     math.AbsFOp: lambda op, a: np.abs(a),
@@ -165,5 +192,6 @@ def evaluate(op: Operation, args: tuple) -> np.ndarray:
     operands = [np.asarray(a, dtype=value_dtype(v.type)) if not isinstance(a, np.ndarray) else a
                 for a, v in zip(args, op.operands)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = fn(op, *operands)
-    return np.asarray(out).astype(value_dtype(op.results[0].type), copy=False)
+        out = np.asarray(fn(op, *operands)).astype(value_dtype(op.results[0].type), copy=False)
+    bits = int_width(op.results[0].type)
+    return out if bits is None else wrap(out, bits)

@@ -20,7 +20,8 @@ from math import prod
 from typing import Any
 
 import numpy as np
-from xdsl.dialects import arith, linalg, tensor
+from xdsl.dialects import arith, tensor
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
