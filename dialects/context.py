@@ -44,12 +44,13 @@ def make_context(allow_unregistered: bool = False) -> Context:
     return ctx
 
 
-def parse_module(text: str, name: str = "<string>", ctx: Context | None = None) -> ModuleOp:
+def parse_module(text: str | bytes, name: str = "<string>", ctx: Context | None = None) -> ModuleOp:
     """Parse and verify; every op carries its file:line:col for diagnostics."""
     from intvit.dialects.located_parser import parse_located
+    from intvit.dialects.located_verify import verify_located
 
     module = parse_located(ctx or make_context(), text, name)
-    module.verify()
+    verify_located(module)
     return module
 
 
@@ -65,4 +66,4 @@ def module_text(module: ModuleOp) -> str:
 
 def load_module(path: str | Path, ctx: Context | None = None) -> ModuleOp:
     path = Path(path)
-    return parse_module(path.read_text(), str(path), ctx)
+    return parse_module(path.read_bytes(), str(path), ctx)  # bytes: a non-UTF-8 byte gets a location

@@ -49,6 +49,10 @@ MULT_MIN, MULT_MAX = 1 << 30, 1 << 31  # multiplier range [2^30, 2^31)
 SHIFT_MIN, SHIFT_MAX = 1, 62
 SHIFTMAX_X0_LIMIT = 1 << 16  # -x0 above this lets one exponent exceed 2^31
 SHIFTGELU_X0_LIMIT = 1 << 8  # E = -x0 * 2^23 must stay <= 2^31
+# Both ends matter: above 2^64, 1/s (or 1.702 s) rounds to 0 or inf in float32, x0 becomes 0 and
+# the compiled exponent divides by it (SIGFPE); below 2^-64 a quantize divides to inf.
+SCALE_MIN, SCALE_MAX = 2.0**-64, 2.0**64
+ACC_MIN, ACC_MAX = -(1 << 31), (1 << 31) - 1
 
 
 # The modes are defined once, beside their numpy implementation (`golden.ROUNDING_MODES`).
@@ -196,8 +200,8 @@ def normalize_axis(axis: int, rank: int) -> int:
 
 
 def check_scale(scale: float, what: str = "scale") -> None:
-    if not (np.isfinite(scale) and scale > 0):
-        raise VerifyException(f"{what} must be finite and positive, got {scale}")
+    if not (np.isfinite(scale) and SCALE_MIN <= scale <= SCALE_MAX):
+        raise VerifyException(f"{what} must be finite and in [2^-64, 2^64], got {scale}")
 
 
 def check_multipliers(mults, shifts, what: str) -> None:
@@ -207,6 +211,39 @@ def check_multipliers(mults, shifts, what: str) -> None:
     for e in shifts:
         if not SHIFT_MIN <= e <= SHIFT_MAX:
             raise VerifyException(f"{what}shift {e} is outside [1, 62]")
+
+
+def constant_bounds(value: SSAValue) -> tuple[int, int]:
+    """(min, max) of a bias defined by an `arith.constant` (dense or dense_resource); (0, 0) when
+    the values are not known at compile time (the add then wraps, NUMERICS: matmul)."""
+    from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr
+
+    owner = getattr(value, "owner", None)
+    attr = getattr(owner, "value", None) if getattr(owner, "name", "") == "arith.constant" else None
+    values = None
+    if isinstance(attr, DenseIntOrFPElementsAttr):
+        values = np.asarray(attr.get_values(), dtype=np.int64)
+    elif isinstance(attr, DenseResourceAttr):
+        values = resource_int32(attr)
+    if values is None or not values.size:
+        return 0, 0
+    return int(values.min()), int(values.max())
+
+
+def resource_int32(attr) -> np.ndarray | None:
+    """An i32 `dense_resource` blob (4 alignment bytes, little-endian data), or None if absent."""
+    from xdsl.dialect_interfaces.op_asm import OpAsmDialectInterface
+    from xdsl.dialects.builtin import Builtin
+
+    store = Builtin.get_interface(OpAsmDialectInterface)
+    blob = store.lookup(attr.resource_handle.data) if store is not None else None
+    if not blob:
+        return None
+    return np.frombuffer(bytes.fromhex(blob[2:])[4:], dtype="<i4").astype(np.int64)
+
+
+def max_safe_k(products: tuple[int, ...], b_lo: int, b_hi: int) -> int:
+    return min((ACC_MAX - max(b_hi, 0)) // max(max(products), 1), (ACC_MIN - min(b_lo, 0)) // min(min(products), -1))
 
 
 def exp_x0(scale: float) -> int:
@@ -450,6 +487,24 @@ class MatmulOp(KeywordSyntaxOp):
                 raise VerifyException(
                     f"packing has {rows} row_bits entries but the weight has {n} output channels"
                 )
+        self.check_accumulator(lhs, ls[-1])
+
+    def check_accumulator(self, lhs: TensorType, k: int) -> None:
+        """Reject a matmul whose int32 accumulator can leave int32 for some input: K products of
+        the operand ranges (int4 rows when every packed row is 4-bit) plus the bias, when the
+        bias is a constant.  A bias that is not a constant is added with int32 wraparound."""
+        a_lo, a_hi = value_range(lhs)
+        w_lo, w_hi = (-8, 7) if self.packing is not None and set(self.packing.row_bits.get_values()) == {4} \
+            else (-128, 127)
+        products = (a_lo * w_lo, a_lo * w_hi, a_hi * w_lo, a_hi * w_hi)
+        b_lo, b_hi = constant_bounds(self.bias) if self.bias is not None else (0, 0)
+        lo, hi = k * min(products) + b_lo, k * max(products) + b_hi
+        if lo < ACC_MIN or hi > ACC_MAX:
+            raise VerifyException(
+                f"the int32 accumulator can overflow: K = {k} products of {lhs.element_type} x "
+                f"int{8 if w_hi == 127 else 4} weights plus the bias span [{lo}, {hi}], outside "
+                f"[-2^31, 2^31 - 1] (K <= {max_safe_k(products, b_lo, b_hi)} fits)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,6 +652,11 @@ class IsqrtOp(KeywordSyntaxOp):
             raise VerifyException(f"result type {out} must equal the input type {src}")
         if width(src) not in (32, 64):
             raise VerifyException(f"input element type {src.element_type} must be 32 or 64 bits wide")
+        if not is_unsigned(src):
+            raise VerifyException(
+                f"input element type {src.element_type} must be unsigned (ui32 or ui64): a square "
+                f"root of a negative value has no integer result"
+            )
         iterations = self.prop("iterations")
         if self.prop("mode") == "ivit":
             if iterations is not None and iterations != 10:

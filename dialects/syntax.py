@@ -31,6 +31,7 @@ from xdsl.irdl import IRDLOperation
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.mlir_lexer import MLIRTokenKind
 
 Kind = Literal["int", "float", "ints", "flag", "enum", "attr"]
 
@@ -131,6 +132,7 @@ class KeywordSyntaxOp(IRDLOperation):
         by_name = {f.name: f for f in cls.SYNTAX}
         while (key := parser.parse_optional_keyword_in(by_name.keys() - props.keys())) is not None:
             props[key] = cls._parse_value(parser, by_name[key])
+        cls._reject_stray_keyword(parser, props)
         attrs = parser.parse_optional_attr_dict()
         parser.parse_punctuation(":")
         types = parser.parse_comma_separated_list(
@@ -160,12 +162,32 @@ class KeywordSyntaxOp(IRDLOperation):
     def fix_operand_segments(cls, op: IRDLOperation) -> None:
         """Ops with optional operands override this to record segment sizes."""
 
+    @classmethod
+    def _reject_stray_keyword(cls, parser: Parser, props: dict[str, Attribute]) -> None:
+        """A word where the keywords end is a repeated or unknown keyword: say which, and what
+        is allowed (xDSL alone would report "Expected ':'")."""
+        token = parser._current_token
+        if token.kind != MLIRTokenKind.BARE_IDENT:
+            return
+        word = token.text
+        allowed = [f.name for f in cls.SYNTAX if f.name not in props]
+        if word in props:
+            parser.raise_error(f"'{cls.name}' keyword '{word}' is given twice; each keyword may appear once", token.span)
+        parser.raise_error(f"'{cls.name}' has no keyword '{word}'; expected "
+                           f"{', '.join(repr(a) for a in allowed) + ' or ' if allowed else ''}':' and the types",
+                           token.span)
+
     @staticmethod
     def _parse_value(parser: Parser, field: Field) -> Attribute:
         if field.kind == "int":
             return IntegerAttr(parser.parse_integer(), i64)
         if field.kind == "float":
-            return FloatAttr(parser.parse_float(), f64)
+            token = parser._current_token
+            value = parser.parse_optional_number()
+            if value is None:
+                parser.raise_error(f"'{field.name}' needs a finite number such as 0.05 or 1.0e-3, got "
+                                   f"'{token.text}' (nan and inf are not scales)", token.span)
+            return FloatAttr(float(value), f64)
         if field.kind == "ints":
             values = parser.parse_comma_separated_list(
                 parser.Delimiter.SQUARE, parser.parse_integer, " in integer list"

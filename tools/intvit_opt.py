@@ -17,6 +17,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from intvit.tools.diagnostics import report_failure
 from intvit.dialects.located_parser import parse_located
+from intvit.dialects.located_verify import verify_located
 
 
 class IntvitOptMain(xDSLOptMain):
@@ -30,7 +31,10 @@ class IntvitOptMain(xDSLOptMain):
         super().register_all_frontends()
 
         def parse_mlir(io):
-            return parse_located(self.ctx, io.read(), self.get_input_name(), self._chunk_offset)
+            module = parse_located(self.ctx, io.read(), self.get_input_name(), self._chunk_offset)
+            if not self.args.disable_verify:
+                verify_located(module)  # xdsl-opt verifies too, but some of its messages name no place
+            return module
 
         self.available_frontends["mlir"] = parse_mlir
 

@@ -105,11 +105,15 @@ NP_DTYPE = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "f
 @dataclass
 class TensorSig:
     shape: tuple[int, ...]
-    dtype: str  # "i8", "i32", "f32", ...
+    dtype: str  # "i8", "i32", "f32", ...: the signless type the lowered module uses
+    # The source type was unsigned (`ui8` Shiftmax probabilities): the ABI and the sidecar say
+    # uint8_t / uint8, so 2^(bits-1) reads as 128, not -128.
+    unsigned: bool = False
 
     @property
     def np_dtype(self) -> np.dtype:
-        return np.dtype(NP_DTYPE[self.dtype])
+        dtype = np.dtype(NP_DTYPE[self.dtype])
+        return np.dtype(f"u{dtype.name}") if self.unsigned and dtype.kind == "i" else dtype
 
     def mlir(self, kind: str = "tensor") -> str:
         dims = "x".join(str(d) for d in self.shape)
@@ -119,15 +123,15 @@ class TensorSig:
         return {"shape": list(self.shape), "dtype": str(self.np_dtype)}
 
 
-_TENSOR = re.compile(r"tensor<((?:\d+x)*)(i8|i16|i32|i64|f32|f64)>")
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(u?)(i8|i16|i32|i64|f32|f64)>")
 
 
 def parse_tensor_type(text: str) -> TensorSig:
     m = _TENSOR.fullmatch(text.strip())
     if not m:
-        raise CompileError(f"unsupported entry type {text}: static tensors of i8/i16/i32/i64/f32/f64 only")
+        raise CompileError(f"unsupported entry type {text}: static tensors of [u]i8/16/32/64 or f32/f64 only")
     dims = tuple(int(d) for d in m.group(1).split("x") if d)
-    return TensorSig(dims, m.group(2))
+    return TensorSig(dims, m.group(3), unsigned=bool(m.group(2)))
 
 
 def entry_signature(module, name: str | None):

@@ -26,7 +26,21 @@ def compile_intvit(module: ModuleOp, **options) -> tuple[CompiledModule, float]:
     t0 = time.perf_counter()
     lowered = lower_module(module.clone())
     compiled = compile_module(module_text(lowered), **options)
+    mark_unsigned(compiled, module)
     return compiled, time.perf_counter() - t0
+
+
+def mark_unsigned(compiled: CompiledModule, module: ModuleOp) -> None:
+    """Lowered IR is signless; the entry's source types say which buffers are unsigned."""
+    from intvit.lowering.llvm_cpu.pipeline import parse_tensor_type
+
+    for op in module.walk():
+        if getattr(op, "sym_name", None) is not None and op.name == "func.func" and op.sym_name.data == compiled.name:
+            ftype = op.function_type
+            for sigs, types in ((compiled.inputs, ftype.inputs.data), (compiled.outputs, ftype.outputs.data)):
+                for sig, typ in zip(sigs, types):
+                    sig.unsigned = parse_tensor_type(str(typ)).unsigned
+            return
 
 
 class LlvmCpuTarget(Target):

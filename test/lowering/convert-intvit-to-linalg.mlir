@@ -209,9 +209,9 @@ func.func @shiftgelu$x0_ivit_constant(%g: tensor<2x8xi16>) -> tensor<2x8xi32> {
 // CHECK-NOT: arith.cmpi uge
 // CHECK-NOT: arith.divui
 // CHECK-NOT: scf.
-func.func @isqrt(%v: tensor<4xi64>) -> tensor<4xi64> {
-  %r = intvit.isqrt %v : tensor<4xi64> -> tensor<4xi64>
-  func.return %r : tensor<4xi64>
+func.func @isqrt(%v: tensor<4xui64>) -> tensor<4xui64> {
+  %r = intvit.isqrt %v : tensor<4xui64> -> tensor<4xui64>
+  func.return %r : tensor<4xui64>
 }
 
 // -----
@@ -281,9 +281,9 @@ func.func @boundary$f16_f64(%x: tensor<4xf16>) -> (tensor<4xf16>, tensor<4xf64>)
 // CHECK-NOT: arith.minui
 // CHECK: %[[T:.*]] = arith.trunci %{{.*}} : i64 to i32
 // CHECK: linalg.yield %[[T]] : i32
-func.func @isqrt$iterations_i32(%v: tensor<3xi32>) -> tensor<3xi32> {
-  %r = intvit.isqrt %v iterations 7 : tensor<3xi32> -> tensor<3xi32>
-  func.return %r : tensor<3xi32>
+func.func @isqrt$iterations_i32(%v: tensor<3xui32>) -> tensor<3xui32> {
+  %r = intvit.isqrt %v iterations 7 : tensor<3xui32> -> tensor<3xui32>
+  func.return %r : tensor<3xui32>
 }
 
 // -----

@@ -48,17 +48,17 @@ def test_mini_block_matches_golden_chain():
 
 def test_every_op_result_has_its_ir_type():
     text = """
-    func.func @f(%a: tensor<3x4xi32>) -> (tensor<3x4xi8>, tensor<3x4xui8>, tensor<3x4xi64>) {
+    func.func @f(%a: tensor<3x4xi32>) -> (tensor<3x4xi8>, tensor<3x4xui8>, tensor<3x4xui64>) {
       %r = intvit.requant %a multiplier [1073741824] shift [33] bits 8 : tensor<3x4xi32> -> tensor<3x4xi8>
       %p = intvit.shiftmax %r scale 0.1 bits 8 : tensor<3x4xi8> -> tensor<3x4xui8>
-      %sq = arith.constant dense<[[0, 1, 3, 4], [15, 16, 17, 99], [4294967295, 1000000, 81, 80]]> : tensor<3x4xi64>
-      %v = intvit.isqrt %sq : tensor<3x4xi64> -> tensor<3x4xi64>
-      func.return %r, %p, %v : tensor<3x4xi8>, tensor<3x4xui8>, tensor<3x4xi64>
+      %sq = arith.constant dense<[[0, 1, 3, 4], [15, 16, 17, 99], [4294967295, 1000000, 81, 80]]> : tensor<3x4xui64>
+      %v = intvit.isqrt %sq : tensor<3x4xui64> -> tensor<3x4xui64>
+      func.return %r, %p, %v : tensor<3x4xi8>, tensor<3x4xui8>, tensor<3x4xui64>
     }
     """
     a = np.arange(-6, 6, dtype=np.int32).reshape(3, 4) * 1000
     r, p, v = run_module(parse_module(text), [a])
-    assert (r.dtype, p.dtype, v.dtype) == (np.int8, np.uint8, np.int64)
+    assert (r.dtype, p.dtype, v.dtype) == (np.int8, np.uint8, np.uint64)
     np.testing.assert_array_equal(r, golden.requant(a, [1 << 30], [33], 8))
     np.testing.assert_array_equal(p, golden.shiftmax(r, 0.1, 8))
     np.testing.assert_array_equal(v.ravel(), [0, 1, 1, 2, 3, 4, 4, 9, 65535, 1000, 9, 8])

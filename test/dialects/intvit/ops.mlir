@@ -170,16 +170,16 @@ func.func @shiftgelu$ivit_constant(%g: tensor<5x32xi8>) -> tensor<5x32xi16> {
 
 // -----
 // CHECK-LABEL: func.func @isqrt$forms
-// CHECK: intvit.isqrt %{{.*}} : tensor<4xi64> -> tensor<4xi64>
+// CHECK: intvit.isqrt %{{.*}} : tensor<4xui64> -> tensor<4xui64>
 // CHECK: intvit.isqrt %{{.*}} iterations 8 : tensor<4xui64> -> tensor<4xui64>
-// CHECK: intvit.isqrt %{{.*}} mode ivit : tensor<4xi32> -> tensor<4xi32>
+// CHECK: intvit.isqrt %{{.*}} mode ivit : tensor<4xui32> -> tensor<4xui32>
 // CHECK: intvit.isqrt %{{.*}} iterations 7 : tensor<4xui32> -> tensor<4xui32>
-func.func @isqrt$forms(%a: tensor<4xi64>, %b: tensor<4xui64>, %c: tensor<4xi32>, %d: tensor<4xui32>) -> (tensor<4xi64>, tensor<4xui64>, tensor<4xi32>, tensor<4xui32>) {
-  %0 = intvit.isqrt %a mode exact : tensor<4xi64> -> tensor<4xi64>
+func.func @isqrt$forms(%a: tensor<4xui64>, %b: tensor<4xui64>, %c: tensor<4xui32>, %d: tensor<4xui32>) -> (tensor<4xui64>, tensor<4xui64>, tensor<4xui32>, tensor<4xui32>) {
+  %0 = intvit.isqrt %a mode exact : tensor<4xui64> -> tensor<4xui64>
   %1 = intvit.isqrt %b iterations 8 : tensor<4xui64> -> tensor<4xui64>
-  %2 = intvit.isqrt %c mode ivit : tensor<4xi32> -> tensor<4xi32>
+  %2 = intvit.isqrt %c mode ivit : tensor<4xui32> -> tensor<4xui32>
   %3 = intvit.isqrt %d iterations 7 : tensor<4xui32> -> tensor<4xui32>
-  func.return %0, %1, %2, %3 : tensor<4xi64>, tensor<4xui64>, tensor<4xi32>, tensor<4xui32>
+  func.return %0, %1, %2, %3 : tensor<4xui64>, tensor<4xui64>, tensor<4xui32>, tensor<4xui32>
 }
 
 // -----

@@ -8,7 +8,7 @@ func.func @quantize$not_float(%a: tensor<4xi32>) -> tensor<4xi8> {
 }
 
 // -----
-// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.quantize' op scale must be finite and positive, got -0.5
+// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.quantize' op scale must be finite and in [2^-64, 2^64], got -0.5
 func.func @quantize$scale_not_positive(%x: tensor<4xf32>) -> tensor<4xi8> {
   %q = intvit.quantize %x scale -0.5 bits 8 : tensor<4xf32> -> tensor<4xi8>
   func.return %q : tensor<4xi8>
@@ -281,7 +281,7 @@ func.func @shiftmax$tiny_scale(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
 }
 
 // -----
-// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.shiftmax' op scale must be finite and positive, got 0.0
+// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.shiftmax' op scale must be finite and in [2^-64, 2^64], got 0.0
 func.func @shiftmax$zero_scale(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
   %p = intvit.shiftmax %s scale 0.0 bits 8 : tensor<3x4xi8> -> tensor<3x4xui8>
   func.return %p : tensor<3x4xui8>
@@ -359,16 +359,16 @@ func.func @isqrt$width(%a: tensor<4xi16>) -> tensor<4xi16> {
 
 // -----
 // CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.isqrt' op iterations = 3 is not enough for 64-bit inputs (needs >= 8)
-func.func @isqrt$too_few_iterations(%a: tensor<4xi64>) -> tensor<4xi64> {
-  %v = intvit.isqrt %a iterations 3 : tensor<4xi64> -> tensor<4xi64>
-  func.return %v : tensor<4xi64>
+func.func @isqrt$too_few_iterations(%a: tensor<4xui64>) -> tensor<4xui64> {
+  %v = intvit.isqrt %a iterations 3 : tensor<4xui64> -> tensor<4xui64>
+  func.return %v : tensor<4xui64>
 }
 
 // -----
 // CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.isqrt' op mode ivit always runs 10 iterations; drop 'iterations'
-func.func @isqrt$ivit_iterations(%a: tensor<4xi64>) -> tensor<4xi64> {
-  %v = intvit.isqrt %a mode ivit iterations 12 : tensor<4xi64> -> tensor<4xi64>
-  func.return %v : tensor<4xi64>
+func.func @isqrt$ivit_iterations(%a: tensor<4xui64>) -> tensor<4xui64> {
+  %v = intvit.isqrt %a mode ivit iterations 12 : tensor<4xui64> -> tensor<4xui64>
+  func.return %v : tensor<4xui64>
 }
 
 // -----
@@ -425,4 +425,51 @@ func.func @layernorm$few_iterations(%h: tensor<5x4xi16>) -> tensor<5x4xi32> {
 func.func @layernorm$missing_bias(%h: tensor<5x4xi16>) -> tensor<5x4xi32> {
   %n = intvit.layernorm %h : tensor<5x4xi16> -> tensor<5x4xi32>
   func.return %n : tensor<5x4xi32>
+}
+
+// -----
+// A signed isqrt input has no integer root when negative: the type must say unsigned.
+// CHECK: ops_invalid.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'intvit.isqrt' op input element type i64 must be unsigned (ui32 or ui64): a square root of a negative value has no integer result
+func.func @isqrt$signed(%a: tensor<4xi64>) -> tensor<4xi64> {
+  %v = intvit.isqrt %a : tensor<4xi64> -> tensor<4xi64>
+  func.return %v : tensor<4xi64>
+}
+
+// -----
+// Too large a scale: 1/s rounds to 0 in float32, x0 would be 0 and the exponent divides by it.
+// CHECK: ops_invalid.mlir:[[# @LINE + 2]]:3: error: 'intvit.shiftmax' op scale must be finite and in [2^-64, 2^64], got 1e+46
+func.func @shiftmax$huge_scale(%s: tensor<3x4xi8>) -> tensor<3x4xui8> {
+  %p = intvit.shiftmax %s scale 1.0e+46 bits 8 : tensor<3x4xi8> -> tensor<3x4xui8>
+  func.return %p : tensor<3x4xui8>
+}
+
+// -----
+// CHECK: ops_invalid.mlir:[[# @LINE + 2]]:3: error: 'intvit.shiftgelu' op scale must be finite and in [2^-64, 2^64], got 1e+300
+func.func @shiftgelu$huge_scale(%g: tensor<5x8xi8>) -> tensor<5x8xi16> {
+  %y = intvit.shiftgelu %g scale 1.0e+300 bits 16 : tensor<5x8xi8> -> tensor<5x8xi16>
+  func.return %y : tensor<5x8xi16>
+}
+
+// -----
+// CHECK: ops_invalid.mlir:[[# @LINE + 2]]:3: error: 'intvit.dequantize' op scale must be finite and in [2^-64, 2^64], got 1e-30
+func.func @dequantize$tiny_scale(%x: tensor<4xi8>) -> tensor<4xf32> {
+  %y = intvit.dequantize %x scale 1.0e-30 : tensor<4xi8> -> tensor<4xf32>
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+// K = 131073 products of int8 x int8 reach 131073 * 16384 > 2^31 - 1.
+// CHECK: ops_invalid.mlir:[[# @LINE + 2]]:3: error: 'intvit.matmul' op the int32 accumulator can overflow: K = 131073 products of i8 x int8 weights plus the bias span [-2130722688, 2147500032], outside [-2^31, 2^31 - 1] (K <= 131071 fits)
+func.func @matmul$accumulator_overflow(%a: tensor<1x131073xi8>, %w: tensor<131073x1xi8>) -> tensor<1x1xi32> {
+  %y = intvit.matmul %a, %w : tensor<1x131073xi8>, tensor<131073x1xi8> -> tensor<1x1xi32>
+  func.return %y : tensor<1x1xi32>
+}
+
+// -----
+// A constant bias counts: 64 uint8 x int8 products are small, a bias of 2^31 - 100 is not.
+// CHECK: ops_invalid.mlir:[[# @LINE + 3]]:3: error: 'intvit.matmul' op the int32 accumulator can overflow: K = 64 products of ui8 x int8 weights plus the bias span [-2088960, 2149556188], outside [-2^31, 2^31 - 1] (K <= 0 fits)
+func.func @matmul$bias_overflow(%a: tensor<2x64xui8>, %w: tensor<64x2xi8>) -> tensor<2x2xi32> {
+  %b = arith.constant dense<[0, 2147483548]> : tensor<2xi32>
+  %y = intvit.matmul %a, %w, %b : tensor<2x64xui8>, tensor<64x2xi8>, tensor<2xi32> -> tensor<2x2xi32>
+  func.return %y : tensor<2x2xi32>
 }
