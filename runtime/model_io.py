@@ -101,9 +101,13 @@ def check_calib(calib: str) -> None:
         return
     path = Path(calib)
     if not path.is_dir():
-        raise FrontendError(f"--calib {calib}: neither a count nor a folder of .npy images")
+        raise FrontendError(f"--calib {calib}: neither a count nor a folder (.npy images or class subfolders)")
     if not any(path.glob("*.npy")):
-        raise FrontendError(f"--calib {calib}: no .npy files in the folder")
+        from intvit.runtime.image_folder import is_image_folder, scan_image_folder
+
+        if not is_image_folder(path):
+            raise FrontendError(f"--calib {calib}: no .npy files and no class subfolders of images in the folder")
+        scan_image_folder(path)  # a class without images fails here, before the import
 
 
 def check_writable(output: str) -> None:

@@ -137,7 +137,7 @@ def test_unsupported_op_is_reported_at_the_users_line(model_file, tmp_path, caps
     (["import", "--model", "deit-tiny", "--weights", "/nonexistent/w.pt", "-o", "o.mlir"],
      "--weights: no checkpoint file /nonexistent/w.pt"),
     (["import", "--model", "deit-tiny", "--calib", "/nonexistent/calib", "-o", "o.mlir"],
-     "--calib /nonexistent/calib: neither a count nor a folder of .npy images"),
+     "--calib /nonexistent/calib: neither a count nor a folder (.npy images or class subfolders)"),
     (["import", "--model", "deit-tiny", "--input-shape", "1,3,x,224", "-o", "o.mlir"],
      "--input-shape '1,3,x,224': expected positive integers separated by commas"),
     (["import", "--model", "deit-tiny", "--input-shape", "1,0,224,224", "-o", "o.mlir"],
