@@ -12,7 +12,7 @@ C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "uint16": "
            "bool": "bool"}
 
 NVCC_FLAGS = "-O3 -std=c++17 -fmad=false -Werror all-warnings -Xcompiler -Wall,-Werror"
-GXX_FLAGS = ["-std=c++17", "-O2", "-ffp-contract=off", "-fno-strict-aliasing", "-Wall", "-Werror"]
+GXX_FLAGS = ["-std=c++17", "-O1", "-ffp-contract=off", "-fno-strict-aliasing", "-Wall", "-Werror"]
 
 
 def model_source(prog: Program, source: str | None = None) -> str:

@@ -12,14 +12,16 @@ same loop indices.
 Accumulator bound: every dot product is `init + sum_k a_k b_k` with |a| <= 128 (255 for u8)
 and |b| likewise, so |acc| <= K * amax * bmax + |init|; a GEMM where that can reach 2^31 is
 refused at compile time, so int32 wrap-around (dp4a, mma without `.satfinite`) and
-saturation never differ from exact arithmetic.
+saturation never differ from exact arithmetic.  An init the compiler cannot bound (a bias passed
+in at run time) is added after the products with the IR's own wrapping `arith.addi`, so only the
+product sum is bounded there and the result is still exactly the IR's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.dialects import linalg
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import Operation, SSAValue
 
@@ -118,10 +120,7 @@ def match_gemm(op: linalg.GenericOp) -> Gemm | None:
 
 
 def check_bound(g: Gemm, init_bound: int | None) -> None:
-    if init_bound is None:
-        raise TargetError(f"{located(g.op)}cuda-dp4a: cannot bound this GEMM's accumulator: its init is "
-                          "not a constant or a broadcast constant")
-    bound = g.bound(init_bound)
+    bound = g.bound(init_bound or 0)
     if bound >= ACC_LIMIT:
         raise TargetError(f"{located(g.op)}cuda-dp4a: GEMM accumulator may overflow int32: K={g.sizes[g.k]}, "
                           f"K*|a|max*|b|max + |init| = {bound} >= 2^31")

@@ -89,6 +89,8 @@ INTVIT_HD float roundeven(float a) { return rintf(a); }
 #define IV_GLOBAL __global__
 #define IV_SHARED __shared__
 #define IV_LAUNCH(kernel, grid, block, ...) kernel<<<(grid), (block), 0, iv_stream>>>(__VA_ARGS__)
+// a kernel without __syncthreads: the same launch on a GPU (the emulator skips the fibers)
+#define IV_LAUNCH_FLAT IV_LAUNCH
 static cudaStream_t iv_stream = 0;
 // s8 x s8 and the mixed-sign forms of dp4a (CUDA has no mixed overload: inline PTX)
 __device__ __forceinline__ int iv_dp4a_ss(int a, int b, int c) { return __dp4a(a, b, c); }

@@ -60,16 +60,16 @@ __asm__(
     "  ret\n"
     ".size iv_emu_switch, .-iv_emu_switch\n");
 
-static void yield_to_scheduler() { iv_emu_switch(&blk->current->sp, blk->scheduler_sp); }
+static inline void yield_to_scheduler() { iv_emu_switch(&blk->current->sp, blk->scheduler_sp); }
 
-static void fiber_entry() {
+static inline void fiber_entry() {
   (*blk->body)();
   blk->current->state = DONE;
   yield_to_scheduler();
   abort();  // a finished fiber is never resumed
 }
 
-static void prepare(Fiber& f, char* stack_base) {
+static inline void prepare(Fiber& f, char* stack_base) {
   uintptr_t top = ((uintptr_t)(stack_base + STACK_BYTES)) & ~(uintptr_t)15;
   void** sp = (void**)(top - 16);            // ret address at a 16-byte boundary: entry sees rsp%16==8
   sp[0] = (void*)&fiber_entry;
@@ -81,7 +81,7 @@ static void prepare(Fiber& f, char* stack_base) {
 }
 
 // Release the fibers of one barrier kind once every live fiber of the group has arrived.
-static bool release_block_barrier(Block& b) {
+static inline bool release_block_barrier(Block& b) {
   for (auto& f : b.fibers)
     if (f.state == RUNNABLE || f.state == AT_WARP_BARRIER) return false;
   bool any = false;
@@ -89,7 +89,7 @@ static bool release_block_barrier(Block& b) {
     if (f.state == AT_BLOCK_BARRIER) { f.state = RUNNABLE; any = true; }
   return any;
 }
-static bool release_warp_barriers(Block& b) {
+static inline bool release_warp_barriers(Block& b) {
   bool any = false;
   size_t n = b.fibers.size();
   for (size_t w = 0; w < n; w += 32) {
@@ -108,7 +108,7 @@ static bool release_warp_barriers(Block& b) {
   return any;
 }
 
-static void run_block(Block& b) {
+static inline void run_block(Block& b) {
   for (;;) {
     bool ran = false;
     for (auto& f : b.fibers) {
@@ -128,7 +128,7 @@ static void run_block(Block& b) {
   }
 }
 
-static void launch(dim3 grid, dim3 block, const std::function<void()>& body) {
+static inline void launch(dim3 grid, dim3 block, const std::function<void()>& body) {
   static thread_local Block b;
   Block* saved = blk;
   blk = &b;
@@ -156,7 +156,35 @@ static void launch(dim3 grid, dim3 block, const std::function<void()>& body) {
   blk = saved;
 }
 
-static void warp_barrier() { blk->current->state = AT_WARP_BARRIER; yield_to_scheduler(); }
+// Kernels without barriers (the generator knows which): every thread runs to completion on
+// the launching stack, one after another, with no fiber switch.
+static inline void launch_flat(dim3 grid, dim3 block, const std::function<void()>& body) {
+  static thread_local Block b;
+  Block* saved = blk;
+  blk = &b;
+  b.fibers.assign(1, Fiber());
+  b.body = &body;
+  b.block_dim = block;
+  b.grid_dim = grid;
+  b.current = &b.fibers[0];
+  b.current->state = DONE;   // a barrier here would be a generator bug: __syncthreads aborts
+  for (unsigned bz = 0; bz < grid.z; ++bz)
+    for (unsigned by = 0; by < grid.y; ++by)
+      for (unsigned bx = 0; bx < grid.x; ++bx) {
+        b.block_idx = dim3(bx, by, bz);
+        unsigned i = 0;
+        for (unsigned tz = 0; tz < block.z; ++tz)
+          for (unsigned ty = 0; ty < block.y; ++ty)
+            for (unsigned tx = 0; tx < block.x; ++tx, ++i) {
+              b.current->tid = dim3(tx, ty, tz);
+              b.current->linear = i;
+              body();
+            }
+      }
+  blk = saved;
+}
+
+static inline void warp_barrier() { blk->current->state = AT_WARP_BARRIER; yield_to_scheduler(); }
 }  // namespace iv_emu
 
 #define threadIdx (iv_emu::blk->current->tid)
@@ -164,10 +192,13 @@ static void warp_barrier() { blk->current->state = AT_WARP_BARRIER; yield_to_sch
 #define blockDim (iv_emu::blk->block_dim)
 #define gridDim (iv_emu::blk->grid_dim)
 static inline void __syncthreads() {
+  if (iv_emu::blk->current->state == iv_emu::DONE) abort();   // IV_LAUNCH_FLAT kernel with a barrier
   iv_emu::blk->current->state = iv_emu::AT_BLOCK_BARRIER;
   iv_emu::yield_to_scheduler();
 }
 #define IV_LAUNCH(kernel, grid, block, ...) iv_emu::launch(dim3(grid), dim3(block), [&]() { kernel(__VA_ARGS__); })
+#define IV_LAUNCH_FLAT(kernel, grid, block, ...) \
+  iv_emu::launch_flat(dim3(grid), dim3(block), [&]() { kernel(__VA_ARGS__); })
 
 // ---- dp4a: four 8-bit products summed into c, wrapping in 32 bits (no saturation) -------
 template <bool AS, bool BS> static inline int iv_dp4a(int a, int b, int c) {

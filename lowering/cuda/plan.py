@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects import arith, func, linalg, tensor
+from xdsl.dialects import arith, func, tensor
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 
@@ -117,7 +118,8 @@ class Planner:
         return f"{base}_{self.counter}"
 
     def launch(self, kernel: str, grid: str, block: str, args: list[str], kind: str) -> None:
-        self.prog.steps.append(f"IV_LAUNCH({kernel}, {grid}, {block}, {', '.join(args)});")
+        flat = "_FLAT" if kind in ("elementwise", "copy", "sequential") else ""
+        self.prog.steps.append(f"IV_LAUNCH{flat}({kernel}, {grid}, {block}, {', '.join(args)});")
         self.prog.kinds[kind] = self.prog.kinds.get(kind, 0) + 1
 
     # -- the walk -------------------------------------------------------------------------------
@@ -369,9 +371,10 @@ class Planner:
 
     def gemm(self, g: gemm_mod.Gemm) -> None:
         op = g.op
-        gemm_mod.check_bound(g, self.init_bound(op.outputs[0]))
-        self.prog.bounds.append({"op": str(op.results[0]), "k": g.sizes[g.k],
-                                 "bound": g.bound(self.init_bound(op.outputs[0]) or 0)})
+        init_bound = self.init_bound(op.outputs[0])
+        gemm_mod.check_bound(g, init_bound)
+        self.prog.bounds.append({"k": g.sizes[g.k], "bound": g.bound(init_bound or 0),
+                                 "init": "runtime" if init_bound is None else "constant"})
         a = self.buf(op.inputs[0], op)
         init = self.buf(op.outputs[0], op)
         b_value = op.inputs[1]
