@@ -108,6 +108,7 @@ def harness_source(prog: Program) -> str:
 
 
 def makefile(archs: list[str]) -> str:
+    archs = archs or ["sm_80"]
     gencode = " ".join(f"-gencode arch=compute_{a[3:]},code=sm_{a[3:]}" for a in archs)
     return f"""# Build the generated model.  `make` = the harness for {', '.join(archs)}; ARCH=sm_90 make harness
 NVCC ?= nvcc

@@ -41,9 +41,9 @@ def ctype(t: Attribute, where: Operation | None = None) -> str:
 def located(op: Operation | None) -> str:
     """`file:line:col: error: ` of an op where the parser recorded one."""
     if op is None:
-        return "error: "
+        return ""
     where = location_of(op)
-    return f"{where}error: " if where else f"error: '{op.name}': "
+    return f"{where}error: " if where else f"'{op.name}': "
 
 
 def int_literal(value: int, t: Attribute) -> str:

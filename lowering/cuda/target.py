@@ -27,6 +27,8 @@ HEADERS = ("intvit_cuda.h", "intvit_cuda_emu.h")
 
 
 def parse_archs(text: str | None, gemm: str) -> list[str]:
+    if text == "none":
+        return []   # write the folder and the emulated build only (no nvcc)
     archs = [a.strip() for a in (text or DEFAULT_ARCHS[gemm]).split(",") if a.strip()]
     for a in archs:
         if a not in KNOWN_ARCHS:
@@ -70,7 +72,8 @@ class CudaDp4aTarget(Target):
                      help="GEMM kernels: dp4a (default; __dp4a / dp4a.u32.s32, sm_75+) or mma "
                           "(int8 tensor cores, mma.sync m16n8k32, sm_80+)"),
         TargetOption("--arch", metavar="SM,..", commands=("compile",),
-                     help="architectures nvcc builds and checks (default sm_75,sm_80,sm_90; sm_80,sm_90 for mma)"),
+                     help="architectures nvcc builds and checks (default sm_75,sm_80,sm_90; sm_80,sm_90 for mma; "
+                          "none: no nvcc)"),
     )
 
     def check_available(self) -> None:
@@ -90,12 +93,14 @@ class CudaDp4aTarget(Target):
         write_folder(prog, out, archs, source)
         generate_s = time.perf_counter() - t0
         emu_s = tools.build_emulated(out) if tools.find_gxx() else None
-        checks = tools.check_archs(out, archs, gemm) if check_archs else {"checked": False, "why": "not requested"}
+        checks = tools.check_archs(out, archs, gemm) if check_archs and archs else \
+            {"checked": False, "why": "not requested"}
         meta = {"entry": f"intvit_run (@{prog.name})",
                 "inputs": signatures_to_json([(s, d) for _, s, d in prog.inputs]),
                 "outputs": signatures_to_json([(s, d) for _, s, d in prog.outputs]),
                 "archs": archs, "gemm": gemm, "kernels": prog.kinds, "workspace_bytes": prog.ws_bytes,
                 "weight_bytes": len(prog.weights), "accumulator_bounds": prog.bounds,
+                "source": str(Path(source).resolve()) if source else None,
                 "emulated_library": tools.EMU_LIB if emu_s is not None else None, "nvcc_checks": checks}
         write_sidecar(out, self.name, meta)
         return {"target": self.name, "output": str(out), "compile_s": time.perf_counter() - t0,
