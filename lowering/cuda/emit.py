@@ -66,7 +66,8 @@ def host_source(prog: Program) -> str:
 def harness_source(prog: Program) -> str:
     """nvcc only: reads in<k>.bin from IN_DIR, writes out<k>.bin to OUT_DIR, times REPEAT runs."""
     lines = ["// Standalone harness: ./harness MODEL_DIR IN_DIR OUT_DIR [REPEAT]",
-             "// Reads weights and inputs from binary files, runs, writes outputs, times with CUDA events.",
+             "// Reads weights and inputs from binary files, runs, writes outputs, times with CUDA events",
+             "// (the same file builds with g++ against the emulator, timed with a steady clock).",
              '#include "model.cu"', "#include <stdlib.h>", "#include <algorithm>", "#include <vector>", "",
              "static int read_file(const char* dir, const char* name, void* dst, size_t n) {",
              "  char p[4096]; snprintf(p, sizeof p, \"%s/%s\", dir, name);",
@@ -92,13 +93,13 @@ def harness_source(prog: Program) -> str:
         lines += [f"  {{ char p[4096]; snprintf(p, sizeof p, \"%s/out{k}.bin\", argv[3]);",
                   f"    FILE* f = fopen(p, \"wb\"); if (!f || fwrite(out{k}.data(), 1, {buf.nbytes}, f) != {buf.nbytes}) return 1; fclose(f); }}"]
     lines += ["  if (repeat > 0) {",
-              "    cudaEvent_t a, b; cudaEventCreate(&a); cudaEventCreate(&b);",
+              "    iv_timer timer;",
               "    std::vector<float> ms;",
-              "    for (int r = 0; r < repeat + 3; ++r) {",
-              "      cudaEventRecord(a, iv_stream);",
+              "    for (int r = 0; r < repeat + 3; ++r) {   // 3 warm-up runs",
+              "      timer.start();",
               "      if (intvit_run(ins, outs)) return 1;",
-              "      cudaEventRecord(b, iv_stream); cudaEventSynchronize(b);",
-              "      float t = 0.f; cudaEventElapsedTime(&t, a, b); if (r >= 3) ms.push_back(t);",
+              "      const float t = timer.stop_ms();",
+              "      if (r >= 3) ms.push_back(t);",
               "    }",
               "    std::sort(ms.begin(), ms.end());",
               "    printf(\"median_ms %.4f\\n\", ms[ms.size() / 2]);",
@@ -128,6 +129,9 @@ libmodel_gpu.so: model.cu intvit_cuda.h
 
 libmodel_emu.so: model.cu intvit_cuda.h intvit_cuda_emu.h
 \tg++ {' '.join(GXX_FLAGS)} -shared -fPIC -x c++ model.cu -o $@
+
+harness_emu: harness.cu model.cu intvit_cuda.h intvit_cuda_emu.h
+\tg++ {' '.join(GXX_FLAGS)} -x c++ harness.cu -o $@
 
 .PHONY: all
 """

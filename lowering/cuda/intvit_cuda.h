@@ -117,6 +117,20 @@ static inline int iv_to_host(void* h, const void* d, size_t n) { return cudaMemc
 static inline int iv_device_copy(void* d, const void* s, size_t n) { return cudaMemcpyAsync(d, s, n, cudaMemcpyDeviceToDevice, iv_stream) != cudaSuccess; }
 static inline int iv_finish(void) { return cudaStreamSynchronize(iv_stream) != cudaSuccess || cudaGetLastError() != cudaSuccess; }
 #define IV_MAX_GRID 65535
+// the harness's timer: CUDA events on the stream
+struct iv_timer {
+  cudaEvent_t a, b;
+  iv_timer() { cudaEventCreate(&a); cudaEventCreate(&b); }
+  ~iv_timer() { cudaEventDestroy(a); cudaEventDestroy(b); }
+  void start() { cudaEventRecord(a, iv_stream); }
+  float stop_ms() {
+    cudaEventRecord(b, iv_stream);
+    cudaEventSynchronize(b);
+    float t = 0.f;
+    cudaEventElapsedTime(&t, a, b);
+    return t;
+  }
+};
 static inline int iv_device_name(char* name, int n) {
   cudaDeviceProp p;
   if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return 1;

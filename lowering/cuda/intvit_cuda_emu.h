@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -266,3 +267,8 @@ static inline int iv_to_host(void* h, const void* d, size_t n) { memcpy(h, d, n)
 static inline int iv_device_copy(void* d, const void* s, size_t n) { memmove(d, s, n); return 0; }
 static inline int iv_finish(void) { return 0; }
 static inline int iv_device_name(char* name, int n) { snprintf(name, (size_t)n, "emulated"); return 0; }
+struct iv_timer {
+  std::chrono::steady_clock::time_point a;
+  void start() { a = std::chrono::steady_clock::now(); }
+  float stop_ms() { return std::chrono::duration<float, std::milli>(std::chrono::steady_clock::now() - a).count(); }
+};

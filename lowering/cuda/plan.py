@@ -109,6 +109,10 @@ class Planner:
         if value in self.empty:
             self.empty.discard(value)
             self.bufs[value] = self.alloc(value, op)
+        owner = value.owner
+        if value not in self.bufs and isinstance(owner, arith.ConstantOp) and isinstance(value.type, TensorType):
+            data = np.asarray(constant_array(owner.value, owner.result.type, self.module))
+            self.bufs[value] = self.add_weight(self.name("const"), data, owner.result.type, owner)
         if value not in self.bufs:
             raise TargetError(f"{located(op)}cuda-dp4a: a tensor operand is not produced by a supported op")
         return self.bufs[value]
@@ -130,9 +134,6 @@ class Planner:
             buf = self.alloc(arg, self.fn)
             self.bufs[arg] = buf
             self.prog.inputs.append((buf, tuple(t.get_shape()), numpy_dtype(t.element_type)))
-        for op in block.ops:   # weights first: a fused epilogue may read constants defined later
-            if isinstance(op, arith.ConstantOp) and isinstance(op.result.type, TensorType):
-                self.visit(op)
         for op in block.ops:
             if op in self.fused or isinstance(op, arith.ConstantOp):
                 continue
@@ -141,9 +142,7 @@ class Planner:
 
     def visit(self, op: Operation) -> None:
         if isinstance(op, arith.ConstantOp):
-            if isinstance(op.result.type, TensorType):
-                data = np.asarray(constant_array(op.value, op.result.type, self.module))
-                self.bufs[op.result] = self.add_weight(self.name("const"), data, op.result.type, op)
+            pass   # tensors enter the weight blob when first read (packed GEMM weights never are)
         elif isinstance(op, tensor.EmptyOp):
             tensor_type(op.results[0], op)
             self.empty.add(op.results[0])
@@ -363,7 +362,8 @@ class Planner:
         k = [i for i, v in enumerate(c.inputs) if v is g.op.results[0]]
         if len(k) != 1 or maps[k[0]] != ident or maps[-1] != ident:
             return None
-        if any(v is not g.op.results[0] and v not in self.bufs for v in c.inputs):
+        if any(v is not g.op.results[0] and v not in self.bufs and not isinstance(v.owner, arith.ConstantOp)
+               for v in c.inputs):
             return None   # an operand computed after the GEMM
         if any(isinstance(v.type, TensorType) for o in c.body.block.ops for v in o.operands):
             return None

@@ -82,7 +82,7 @@ class CudaDp4aTarget(Target):
                               "for the emulated build")
 
     def compile(self, module: ModuleOp, output: Path, source: str | None = None, check_archs: bool = True,
-                **options) -> dict:
+                emulated_build: bool = True, **options) -> dict:
         gemm = options.get("gemm") or "dp4a"
         if gemm not in GEMM_CHOICES:
             raise TargetError(f"target 'cuda-dp4a' does not take --gemm {gemm} (choose from {', '.join(GEMM_CHOICES)})")
@@ -92,7 +92,7 @@ class CudaDp4aTarget(Target):
         out = Path(output)
         write_folder(prog, out, archs, source)
         generate_s = time.perf_counter() - t0
-        emu_s = tools.build_emulated(out) if tools.find_gxx() else None
+        emu_s = tools.build_emulated(out) if emulated_build and tools.find_gxx() else None
         checks = tools.check_archs(out, archs, gemm) if check_archs and archs else \
             {"checked": False, "why": "not requested"}
         meta = {"entry": f"intvit_run (@{prog.name})",
