@@ -128,9 +128,10 @@ def model_module(name: str, batch: int, seed: int = 0):
 
     model, shape = build_named_model(name, None, seed)
     rng = np.random.default_rng(seed)
-    shape = (batch, *shape[1:])
-    calib = [rng.standard_normal(shape).astype(np.float32) for _ in range(2)]
-    return import_model(model, calib[0], calib).module, shape
+    one = [rng.standard_normal(shape).astype(np.float32) for _ in range(2)]
+    # the same images at every batch: the same ranges, scales and weights (one shared weights.bin)
+    calib = [np.repeat(x, batch, axis=0) for x in one]
+    return import_model(model, calib[0], calib).module, (batch, *shape[1:])
 
 
 def main(argv: list[str] | None = None) -> int:
