@@ -18,9 +18,9 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from intvit.lowering.cuda import gemm as gemm_mod
-from intvit.lowering.cuda.kernels import (THREADS, GenericView, Operand, copy_kernel, ewise_kernel, find_combiner,
-                                          map_exprs, row_kernel, sequential_kernel)
-from intvit.lowering.cuda.scalar import ctype, located
+from intvit.lowering.cuda.kernels import (THREADS, GenericView, Operand, copy_kernel, decompose, ewise_kernel,
+                                          find_combiner, map_exprs, row_kernel, sequential_kernel)
+from intvit.lowering.cuda.scalar import constant_literal, ctype, located
 from intvit.lowering.target import TargetError
 from intvit.runtime.interpreter import constant_array, numpy_dtype
 
@@ -209,19 +209,16 @@ class Planner:
             return
         dst = self.alloc(op.result, op)
         self.bufs[op.result] = dst
-        keep = [st for s, st in zip(sizes, strides)]
-        self.copy(src, base, dst.view(tuple(sizes)), keep, tuple(sizes))
+        self.copy(src, base, dst.view(tuple(sizes)), strides, tuple(sizes))
 
     def insert_slice(self, op: tensor.InsertSliceOp) -> None:
         dest = self.writable(op.dest, op)
         src = self.buf(op.source, op)
         base, sizes, strides = self.slice_geometry(op, dest.shape)
-        # a scatter: the copy kernel's output is the strided window, so copy element-wise the
-        # other way round: dst window[i] = src[i] with the window addressed by a copy per element
+        # a scatter into the strided window of dest (in place: dest is this op's to overwrite)
         kname = self.name("insert")
         total = int(np.prod(sizes))
         dims = list(range(len(sizes)))
-        from intvit.lowering.cuda.kernels import decompose
         off = " + ".join(f"i{d} * {s}" for d, s in zip(dims, strides)) or "0"
         lines = [f"IV_GLOBAL void {kname}(const {src.ctype}* __restrict__ src, {src.ctype}* __restrict__ dst) {{",
                  f"  for (int64_t lin = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; lin < INT64_C({total});"
@@ -259,7 +256,6 @@ class Planner:
         value = op.inputs[0]
         if not isinstance(value.owner, arith.ConstantOp):
             raise TargetError(f"{located(op)}cuda-dp4a: linalg.fill of a non-constant value")
-        from intvit.lowering.cuda.scalar import constant_literal
         dst = self.alloc(op.results[0], op)
         self.bufs[op.results[0]] = dst
         kname = self.name("fill")
@@ -386,8 +382,7 @@ class Planner:
         consumer = self.epilogue_of(g)
         idx_out = [d for d in range(len(g.sizes)) if d != g.k]
         pointers = {"A": a.ptr(), "B": b.ptr(), "C": init.ptr()}
-        params = [f"const int8_t* __restrict__ A", f"const int8_t* __restrict__ B",
-                  f"const int32_t* __restrict__ C"]
+        params = ["const int8_t* __restrict__ A", "const int8_t* __restrict__ B", "const int32_t* __restrict__ C"]
         epi_view = None
         if consumer is not None:
             self.fused.add(consumer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xdsl.dialects import arith, math, tensor
+from xdsl.dialects import arith
 from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import Float32Type, Float64Type, FloatAttr, IndexType, IntegerAttr, IntegerType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -217,5 +217,3 @@ def body_ops(block: Block) -> tuple[list[Operation], list[SSAValue]]:
         raise TargetError(f"{located(yield_op)}cuda-dp4a: generic body does not end in linalg.yield")
     return ops[:-1], list(yield_op.operands)
 
-
-_ = (math, tensor)

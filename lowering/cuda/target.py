@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import shutil
 import time
 from importlib import resources
 from pathlib import Path
@@ -161,5 +160,3 @@ class Runner:
             raise TargetError(f"cuda-dp4a: the generated program failed (code {rc})")
         return outs
 
-
-_ = shutil
