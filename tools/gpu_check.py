@@ -16,7 +16,6 @@ import argparse
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -35,10 +34,16 @@ def gpu_arch() -> str:
 
 
 def prepare(case: Path) -> None:
-    """Cases that share weights name the owner in weights.from."""
-    ref = case / "weights.from"
-    if ref.is_file() and not (case / "weights.bin").exists():
-        shutil.copyfile(case.parent / ref.read_text().strip() / "weights.bin", case / "weights.bin")
+    """Reassemble weights.bin from the bundle's content-addressed parts (stored once)."""
+    parts = case / "weights.parts.json"
+    if parts.is_file() and not (case / "weights.bin").exists():
+        spec = json.loads(parts.read_text())
+        blob = bytearray(spec["bytes"])
+        for offset, size, digest in spec["parts"]:
+            data = (case.parent / "blobs" / digest).read_bytes()
+            assert len(data) == size, f"{case.name}: part {digest} has {len(data)} bytes, expected {size}"
+            blob[offset: offset + size] = data
+        (case / "weights.bin").write_bytes(bytes(blob))
 
 
 def build(case: Path, arch: str | None, emulated: bool) -> tuple[Path, str | None]:

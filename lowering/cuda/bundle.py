@@ -6,8 +6,9 @@ folders with inputs and golden outputs carried along.
 
 Each case is a folder: the `intvit compile --target cuda-dp4a` output (no builds), `inputs/in<k>.bin`,
 `golden/out<k>.bin` (the golden model's outputs for those inputs) and `case.json` (shapes, dtypes,
-model, batch, gemm variant).  Models with the same weights share one `weights.bin` (the others
-name it in `weights.from`), so DeiT-Small at batch 1 and 8 stays under the size budget.
+model, batch, gemm variant).  Weight tensors are stored once: each case lists its parts in
+`weights.parts.json`, content-addressed under `blobs/`, and `tools/gpu_check.py` reassembles
+`weights.bin`; so DeiT-Small at batch 1 and 8 with both GEMM variants stays under the size budget.
 """
 
 from __future__ import annotations
@@ -95,8 +96,23 @@ def op_cases() -> dict[str, str]:
     return out
 
 
-def write_case(root: Path, name: str, module, inputs: list[np.ndarray], meta: dict, gemm: str = "dp4a",
-               weights_seen: dict | None = None) -> dict:
+def split_weights(root: Path, folder: Path) -> None:
+    """weights.bin -> content-addressed parts under root/blobs (stored once for the whole bundle:
+    batch 1 and 8 of a model, dp4a and mma, share their matrices) + weights.parts.json."""
+    blob = (folder / "weights.bin").read_bytes()
+    (root / "blobs").mkdir(exist_ok=True)
+    parts = []
+    for entry in json.loads((folder / "weights.json").read_text()):
+        data = blob[entry["offset"]: entry["offset"] + entry["bytes"]]
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        if not (root / "blobs" / digest).exists():
+            (root / "blobs" / digest).write_bytes(data)
+        parts.append([entry["offset"], entry["bytes"], digest])
+    (folder / "weights.parts.json").write_text(json.dumps({"bytes": len(blob), "parts": parts}))
+    (folder / "weights.bin").unlink()
+
+
+def write_case(root: Path, name: str, module, inputs: list[np.ndarray], meta: dict, gemm: str = "dp4a") -> dict:
     folder = root / name
     t0 = time.perf_counter()
     report = CudaDp4aTarget().compile(module, folder, check_archs=False, emulated_build=False, gemm=gemm,
@@ -108,14 +124,7 @@ def write_case(root: Path, name: str, module, inputs: list[np.ndarray], meta: di
         (folder / "inputs" / f"in{k}.bin").write_bytes(np.ascontiguousarray(x).tobytes())
     for k, y in enumerate(want):
         (folder / "golden" / f"out{k}.bin").write_bytes(np.ascontiguousarray(y).tobytes())
-    if weights_seen is not None:   # share identical weight blobs (batch 1 and 8 of one model)
-        blob = folder / "weights.bin"
-        digest = hashlib.sha256(blob.read_bytes()).hexdigest()
-        if digest in weights_seen:
-            blob.unlink()
-            (folder / "weights.from").write_text(weights_seen[digest])
-        else:
-            weights_seen[digest] = name
+    split_weights(root, folder)
     case = {"name": name, "gemm": gemm, "outputs": report["outputs"], "inputs": report["inputs"],
             "kernels": report["kernels"], "seconds": round(time.perf_counter() - t0, 1), **meta}
     (folder / "case.json").write_text(json.dumps(case, indent=1))
@@ -155,14 +164,13 @@ def main(argv: list[str] | None = None) -> int:
             for gemm in (("dp4a", "mma") if family in ("matmul", "shiftmax") else ("dp4a",)):
                 cases.append(write_case(root, f"op-{family}-{gemm}", module, inputs, {"kind": "op"}, gemm))
                 print(f"op {family} ({gemm})", flush=True)
-    seen: dict[str, str] = {}
     for name in [m for m in args.models.split(",") if m]:
         for batch in (int(b) for b in args.batches.split(",")):
             module, shape = model_module(name, batch)
             x = np.random.default_rng(batch).standard_normal(shape).astype(np.float32)
             for gemm in ("dp4a", "mma"):
                 cases.append(write_case(root, f"{name}-b{batch}-{gemm}", module, [x],
-                                        {"kind": "model", "model": name, "batch": batch}, gemm, seen))
+                                        {"kind": "model", "model": name, "batch": batch}, gemm))
                 print(f"model {name} batch {batch} ({gemm})", flush=True)
     (root / "bundle.json").write_text(json.dumps({"cases": [c["name"] for c in cases]}, indent=1))
     size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
