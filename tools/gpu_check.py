@@ -44,6 +44,10 @@ def prepare(case: Path) -> None:
             assert len(data) == size, f"{case.name}: part {digest} has {len(data)} bytes, expected {size}"
             blob[offset: offset + size] = data
         (case / "weights.bin").write_bytes(bytes(blob))
+    for ref in (case / "inputs").glob("*.blob"):
+        target = ref.with_suffix("")
+        if not target.exists():
+            target.write_bytes((case.parent / "blobs" / ref.read_text().strip()).read_bytes())
 
 
 def build(case: Path, arch: str | None, emulated: bool) -> tuple[Path, str | None]:

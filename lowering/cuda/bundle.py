@@ -120,8 +120,13 @@ def write_case(root: Path, name: str, module, inputs: list[np.ndarray], meta: di
     want = run_module(module, inputs)
     (folder / "inputs").mkdir(exist_ok=True)
     (folder / "golden").mkdir(exist_ok=True)
-    for k, x in enumerate(inputs):
-        (folder / "inputs" / f"in{k}.bin").write_bytes(np.ascontiguousarray(x).tobytes())
+    for k, x in enumerate(inputs):   # inputs shared by the dp4a and mma cases: stored once too
+        data = np.ascontiguousarray(x).tobytes()
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        (root / "blobs").mkdir(exist_ok=True)
+        if not (root / "blobs" / digest).exists():
+            (root / "blobs" / digest).write_bytes(data)
+        (folder / "inputs" / f"in{k}.bin.blob").write_text(digest)
     for k, y in enumerate(want):
         (folder / "golden" / f"out{k}.bin").write_bytes(np.ascontiguousarray(y).tobytes())
     split_weights(root, folder)
