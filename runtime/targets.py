@@ -13,6 +13,7 @@ from pathlib import Path
 
 from xdsl.dialects.builtin import ModuleOp
 
+from intvit.lowering.cuda.target import CudaDp4aTarget
 from intvit.lowering.hls.target import HlsCppTarget
 from intvit.lowering.llvm_cpu.target import LlvmCpuTarget
 from intvit.lowering.target import Executable, Target, TargetError, read_sidecar_json
@@ -34,9 +35,10 @@ class InterpreterTarget(Target):
         return Executable(self.name, lambda inputs: run_module(module, list(inputs)), device="cpu")
 
 
-TARGETS: dict[str, Target] = {t.name: t for t in (InterpreterTarget(), LlvmCpuTarget(), HlsCppTarget())}
-# Names the CLI accepts that answer "not available" until their backend exists.
-PLANNED = {"cuda-dp4a": "the GPU (DP4A) backend is not built yet"}
+TARGETS: dict[str, Target] = {t.name: t for t in (InterpreterTarget(), LlvmCpuTarget(), CudaDp4aTarget(),
+                                                   HlsCppTarget())}
+# Names the CLI accepts that answer "not available" until their backend exists (none today).
+PLANNED: dict[str, str] = {}
 
 
 def target_names(compiling: bool = False) -> list[str]:

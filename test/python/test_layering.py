@@ -21,6 +21,7 @@ SKIP_DIRS = {"test", "build", "dist", "notes", "shared"}
 TARGETS = (
     "lowering.llvm_cpu",
     "lowering.hls",
+    "lowering.cuda",
 )
 # Top to bottom; a module belongs to the layer of its longest matching prefix.
 LAYERS = (
