@@ -63,15 +63,18 @@ def _latencies(executable, images, count: int = 200) -> list[float]:
 
 def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: int | None = None,
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
-             rounding: str = "half_even", options: dict | None = None) -> dict:
+             rounding: str = "half_even", options: dict | None = None, weight_bits: int = 8,
+             act_bits: int = 8, calibration: str = "minmax", size_budget: int | str | None = None) -> dict:
     from intvit.runtime.targets import get_target
 
     options = get_target(target).select_options(options or {})  # a bad flag fails before the import
     model, shape = build_named_model(model_name, weights, seed)
     data = eval_data(model_name, shape, limit, seed)
-    calibration = calibration_images(model_name, calib, shape, seed)
+    images = calibration_images(model_name, calib, shape, seed)
     t0 = time.perf_counter()
-    imported = import_model(model, calibration[0], calibration, rounding=rounding, progress=progress)
+    imported = import_model(model, images[0], images, method=calibration, rounding=rounding,
+                            progress=progress, weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget,
+                            seed=seed)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
@@ -89,6 +92,8 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         "mismatches": mismatches, "bit_exact": mismatches == 0,
         "latency_ms": float(np.median(seconds) * 1000), "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
+        "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration, "size_budget": size_budget,
+        "weight_bytes": weight_bytes(module), "precision": layer_widths(module),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
     if data.labels is not None:
@@ -96,6 +101,21 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         report["int_top1"] = float(np.mean(out.argmax(1) == data.labels) * 100)
         report["golden_top1"] = float(np.mean(gold.argmax(1) == data.labels) * 100)
     return report
+
+
+def weight_bytes(module) -> int:
+    """Model size: every GEMM weight at its width (4/6/8 bits packed) plus its int32 bias."""
+    from intvit.passes.quantize.precision_search import module_weight_bytes
+
+    return module_weight_bytes(module)
+
+
+def layer_widths(module) -> list[int]:
+    """The weight width of every constant-weight GEMM, in program order (the search's choice)."""
+    from intvit.dialects import intvit as iv
+
+    return [int(op.attributes["intvit.weight_bits"].value.data) if "intvit.weight_bits" in op.attributes else 8
+            for op in module.walk() if isinstance(op, iv.MatmulOp) and op.rhs.owner.name == "arith.constant"]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -113,4 +133,8 @@ def format_report(r: dict) -> str:
     verdict = "bit-exact" if r["bit_exact"] else f"NOT bit-exact: {r['mismatches']} elements differ"
     lines.append(f"  vs golden model     {verdict}")
     lines.append(f"  latency             {r['latency_ms']:.3f} ms/image (median), compile {r['compile_s']:.1f} s")
+    if "weight_bits" in r:
+        widths = r["precision"] if r.get("size_budget") else f"W{r['weight_bits']}"
+        lines.append(f"  precision           {widths} A{r['act_bits']}, calibration {r['calibration']}, "
+                     f"weights {r['weight_bytes']} bytes")
     return "\n".join(lines)

@@ -58,7 +58,8 @@ def load_user_model(spec: str) -> torch.nn.Module:
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
-                 progress: bool = False) -> ImportResult:
+                 progress: bool = False, weight_bits: int = 8, act_bits: int = 8,
+                 size_budget: int | str | None = None, seed: int = 0) -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
     ranges seen on `calibration` (a list of inputs shaped like `example`)."""
     from intvit.passes.calibrate import calibrate_function
@@ -83,10 +84,19 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
                                 f"for {list(example.shape)}")
     t0 = time.perf_counter()
     fn = next(op for op in module.ops if isinstance(op, func.FuncOp))
-    calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress)
+    calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress,
+                       weight_bits=weight_bits, act_bits=act_bits, seed=seed)
     timings["calibrate_s"] = time.perf_counter() - t0
+    if size_budget is not None:
+        from intvit.passes.assign_precision import AssignPrecisionPass
+
+        spec = str(size_budget)
+        by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
+        AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
+                            budget_bits=by_width).apply(ctx, module)
     t0 = time.perf_counter()
-    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt).apply(ctx, module)
+    QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, weight_bits=weight_bits,
+                         act_bits=act_bits).apply(ctx, module)
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
     return ImportResult(None, module, timings)

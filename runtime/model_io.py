@@ -72,12 +72,15 @@ def calibration_images(name: str, calib: str, shape: tuple[int, ...], seed: int 
 def import_named_model(name: str, weights: str | None = None, calib: str = "32", seed: int = 0,
                        method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                        emit: str = "intvit", progress: bool = False,
-                       input_shape: tuple[int, ...] | None = None) -> tuple[ImportResult, dict]:
+                       input_shape: tuple[int, ...] | None = None, weight_bits: int = 8, act_bits: int = 8,
+                       size_budget: int | str | None = None) -> tuple[ImportResult, dict]:
     model, shape = build_named_model(name, weights, seed, input_shape)
     images = calibration_images(name, calib, shape, seed)
     result = import_model(model, images[0], images, method=method, percentile=percentile, rounding=rounding,
-                          stop_after_torch=emit == "torch", progress=progress)
-    return result, {"input_shape": list(shape), "calibration_images": len(images)}
+                          stop_after_torch=emit == "torch", progress=progress, weight_bits=weight_bits,
+                          act_bits=act_bits, size_budget=size_budget, seed=seed)
+    return result, {"input_shape": list(shape), "calibration_images": len(images), "weight_bits": weight_bits,
+                    "act_bits": act_bits, "calibration": method}
 
 
 def module_text(module: ModuleOp) -> str:

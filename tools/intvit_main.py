@@ -122,12 +122,29 @@ def add_run(sub) -> None:
     p.set_defaults(handler=cmd_run)
 
 
+def _size_budget(text: str) -> str:
+    if text[:1] in ("w", "W") and text[1:] in ("4", "6", "8") or text.isdigit() and int(text) > 0:
+        return text
+    raise argparse.ArgumentTypeError(f"expected BYTES (> 0) or w4|w6|w8 (the size of the all-N-bit model), got '{text}'")
+
+
+def _add_precision_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--calibration", choices=["minmax", "percentile", "ptq4vit"], default="minmax",
+                   help="ptq4vit: Hessian-guided steps and twin codes for post-Shiftmax/ShiftGELU values")
+    p.add_argument("--weight-bits", type=int, choices=[4, 6, 8], default=8, help="weights per output channel")
+    p.add_argument("--act-bits", type=int, choices=[4, 6, 8], default=8, help="GEMM-input activations")
+    p.add_argument("--size-budget", type=_size_budget, metavar="BYTES|wN",
+                   help="mixed precision by search (needs --calibration ptq4vit): per-layer weight widths "
+                        "within BYTES, or within the size of the all-N-bit model (w6)")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from intvit.runtime.model_io import import_named_model, write_module
 
     result, info = import_named_model(
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
         percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
+        weight_bits=args.weight_bits, act_bits=args.act_bits, size_budget=args.size_budget,
     )
     write_module(result.module, args.output)
     report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
@@ -147,7 +164,7 @@ def add_import(sub) -> None:
     p.add_argument("--calib", default="32", metavar="N|DIR",
                    help="N calibration images (digits train split, or seeded random images for other models) "
                         "or a folder of .npy images")
-    p.add_argument("--calibration", choices=["minmax", "percentile"], default="minmax")
+    _add_precision_flags(p)
     p.add_argument("--percentile", type=float, default=99.99)
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
@@ -187,7 +204,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
                       progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
-                      options=_target_values(args))
+                      options=_target_values(args), weight_bits=args.weight_bits, act_bits=args.act_bits,
+                      calibration=args.calibration, size_budget=args.size_budget)
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
@@ -202,6 +220,7 @@ def add_eval(sub) -> None:
     p.add_argument("--weights", help="a local checkpoint for the model")
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
+    _add_precision_flags(p)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=cmd_eval)
