@@ -17,6 +17,7 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
     FloatAttr,
+    Float32Type,
     IntegerAttr,
     ModuleOp,
     StringAttr,
@@ -45,6 +46,8 @@ def literal_array(op: Operation) -> np.ndarray:
         typ = value.type
         assert isinstance(typ, TensorType)
         data = np.asarray(value.get_values())
+        if isinstance(typ.element_type, Float32Type):  # xDSL hands back Python floats (float64)
+            data = data.astype(np.float32)
         shape = tuple(typ.get_shape())
         return np.broadcast_to(data, shape).copy() if data.size == 1 else data.reshape(shape)
     raise TorchEvalError(f"{op.name}: unsupported literal {value}")

@@ -138,8 +138,15 @@ def _add_precision_flags(p: argparse.ArgumentParser) -> None:
                         "within BYTES, or within the size of the all-N-bit model (w6)")
 
 
+def _check_precision_flags(args: argparse.Namespace) -> None:
+    if args.size_budget and args.calibration != "ptq4vit":
+        raise ValueError("--size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from intvit.runtime.model_io import import_named_model, write_module
+
+    _check_precision_flags(args)
 
     result, info = import_named_model(
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
@@ -201,6 +208,8 @@ def add_compile(sub) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from intvit.runtime.evaluate import evaluate, format_report
+
+    _check_precision_flags(args)
 
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
                       progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
