@@ -325,6 +325,9 @@ class RequantOp(KeywordSyntaxOp):
     """`sat_b(round(z * m / 2^e))` with `p = z*m` exact in int64 (NUMERICS.md, Dyadic requantization).
 
     `multiplier`/`shift` hold one value (per-tensor) or one per channel of `axis` (per-channel).
+    `twin T` (T >= 1, per tensor) makes it PTQ4ViT's twin uniform quantizer: a `bits`-bit code is
+    a flag plus `bits - 1` value bits over two ranges whose steps differ by `2^T`; the result is
+    the code decoded exactly into units of the fine step (`runtime/golden.py: twin_requant`).
     """
 
     name = "intvit.requant"
@@ -333,6 +336,7 @@ class RequantOp(KeywordSyntaxOp):
         Field("shift", "ints"),
         Field("axis", "int", -1),
         Field("bits", "int"),
+        Field("twin", "int", 0),
         ROUNDING,
     )
     input = operand_def()
@@ -340,13 +344,15 @@ class RequantOp(KeywordSyntaxOp):
     shift = opt_prop_def(DenseArrayBase)
     axis = opt_prop_def(IntegerAttr)
     bits = opt_prop_def(IntegerAttr)
+    twin = opt_prop_def(IntegerAttr)
     rounding = opt_prop_def(RoundingModeAttr)
     output = result_def()
     traits = traits_def(Pure())
 
     def __init__(self, x: SSAValue, multiplier, shift, bits: int, result_type: Attribute,
-                 rounding: str = "half_even", axis: int = -1):
-        props = dict(multiplier=list(multiplier), shift=list(shift), bits=bits, rounding=rounding, axis=axis)
+                 rounding: str = "half_even", axis: int = -1, twin: int = 0):
+        props = dict(multiplier=list(multiplier), shift=list(shift), bits=bits, rounding=rounding, axis=axis,
+                     twin=twin)
         super().__init__(operands=[x], result_types=[result_type], properties=set_props(self.SYNTAX, props))
 
     def verify_semantics(self) -> None:
@@ -370,6 +376,23 @@ class RequantOp(KeywordSyntaxOp):
             raise VerifyException(
                 f"per-channel requant has {len(mults)} (multiplier, shift) pairs but "
                 f"axis {axis} has {channels} channels (allowed: 1 or {channels})"
+            )
+        self._verify_twin(out, bits, mults, shifts)
+
+    def _verify_twin(self, out: TensorType, bits: int, mults, shifts) -> None:
+        twin = self.prop("twin")
+        if twin == 0:
+            return
+        if twin < 0:
+            raise VerifyException(f"twin = {twin} must be >= 1 (0 or absent: a plain requant)")
+        if len(mults) != 1:
+            raise VerifyException("a twin requant is per tensor: one (multiplier, shift) pair")
+        if shifts[0] + twin > 62:
+            raise VerifyException(f"shift {shifts[0]} + twin {twin} exceeds 62")
+        if bits - 1 + twin > width(out) - 1:
+            raise VerifyException(
+                f"result element type {out.element_type} cannot hold the decoded twin code "
+                f"(2^{bits - 1} - 1) << {twin}: needs {bits + twin} bits"
             )
 
 

@@ -46,7 +46,7 @@ from intvit.dialects.located_parser import location_of
 from intvit.passes.act_bits import ACT_BITS, narrow_activations
 from intvit.runtime.golden import rounding_shift, sat
 
-POLICIES = ("sensitivity", "first")
+POLICIES = ("sensitivity", "first", "search")
 MAX_K = 7  # 2^7 * [-8, 7] covers [-1024, 896]: past int8's range, so a larger k never helps
 
 
@@ -152,6 +152,8 @@ class AssignPrecisionPass(ModulePass):
     policy: str = "sensitivity"
     factor: int = 2
     act_bits: int = 8
+    size_budget: int = 0
+    budget_bits: int = 0
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -159,6 +161,9 @@ class AssignPrecisionPass(ModulePass):
         declare_resource_dialect(ctx)
         if self.policy not in POLICIES:
             raise PassFailedException(f"assign-precision: unknown policy '{self.policy}' (one of {', '.join(POLICIES)})")
+        if self.policy == "search":
+            self.search(op)
+            return
         if not (isinstance(self.ratio_4bit, (int, float)) and 0.0 <= self.ratio_4bit <= 1.0):
             raise PassFailedException(f"assign-precision: ratio-4bit must be in [0, 1], got {self.ratio_4bit}")
         if not 1 <= self.factor <= 4:
@@ -172,6 +177,21 @@ class AssignPrecisionPass(ModulePass):
                 self.assign(mm)
         if self.act_bits == 6:
             narrow_activations(op, _fail, _set_props, _rescale_bias)
+
+    def search(self, module: ModuleOp) -> None:
+        """Per-layer weight widths on the calibrated torch IR (passes/quantize/precision_search.py)."""
+        from intvit.passes.quantize.precision_search import SearchError, assign, uniform_bytes
+
+        if (self.size_budget > 0) == (self.budget_bits > 0):
+            raise PassFailedException("assign-precision: policy=search needs exactly one of size-budget=BYTES "
+                                      "(> 0) or budget-bits=4|6|8 (the size of the all-N-bit model)")
+        if self.budget_bits and self.budget_bits not in (4, 6, 8):
+            raise PassFailedException(f"assign-precision: budget-bits must be 4, 6 or 8, got {self.budget_bits}")
+        try:
+            budget = self.size_budget or uniform_bytes(module, self.budget_bits)
+            assign(module, budget)
+        except SearchError as err:
+            raise PassFailedException(f"assign-precision: {err}") from None
 
     def assign(self, mm: iv.MatmulOp) -> None:
         found = _constant(mm.rhs)

@@ -33,11 +33,22 @@ def _statistic(value, method: str, percentile: float) -> float:
     return float(arr.max() if method == "minmax" else np.percentile(arr, percentile))
 
 
+METHODS = ("minmax", "percentile", "ptq4vit")
+
+
 def calibrate_function(fn: func.FuncOp, samples: Sequence[Sequence[np.ndarray]], method: str = "minmax",
-                       percentile: float = 99.99, progress: bool = False) -> None:
-    """Annotate `fn` with the ranges observed over `samples` (each a tuple of inputs)."""
-    if method not in ("minmax", "percentile"):
-        raise ValueError(f"unknown calibration method '{method}' (minmax or percentile)")
+                       percentile: float = 99.99, progress: bool = False, weight_bits: int = 8,
+                       act_bits: int = 8, seed: int = 0) -> None:
+    """Annotate `fn` with the ranges observed over `samples` (each a tuple of inputs); `ptq4vit`
+    also runs PTQ4ViT's Hessian-guided search for `weight_bits`/`act_bits` (ranges as minmax)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown calibration method '{method}' (one of {', '.join(METHODS)})")
+    if method == "ptq4vit":
+        from intvit.passes.quantize.ptq4vit import SearchConfig, search_function
+
+        calibrate_function(fn, samples, "minmax", percentile, progress)
+        search_function(fn, samples, SearchConfig(weight_bits, act_bits, seed=seed), progress)
+        return
     if not samples:
         raise ValueError("calibration needs at least one sample")
     stats: dict[SSAValue, list[float]] = {}
@@ -92,12 +103,20 @@ class CalibratePass(ModulePass):
     inputs: str = ""
     method: str = "minmax"
     percentile: float = 99.99
+    weight_bits: int = 8
+    act_bits: int = 8
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.method not in METHODS:
+            raise PassFailedException(f"calibrate: unknown method '{self.method}' (one of {', '.join(METHODS)})")
+        for what, bits in (("weight-bits", self.weight_bits), ("act-bits", self.act_bits)):
+            if bits not in (4, 6, 8):
+                raise PassFailedException(f"calibrate: {what} must be 4, 6 or 8, got {bits}")
         if not self.inputs:
             raise PassFailedException("calibrate: give the calibration samples with inputs=PATH.npy")
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             try:
-                calibrate_function(fn, load_samples(self.inputs, fn), self.method, self.percentile)
+                calibrate_function(fn, load_samples(self.inputs, fn), self.method, self.percentile,
+                                   weight_bits=self.weight_bits, act_bits=self.act_bits)
             except (ValueError, OSError, TorchEvalError) as err:
                 raise PassFailedException(f"calibrate: {err}") from None

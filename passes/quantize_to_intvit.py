@@ -37,7 +37,14 @@ from intvit.passes.torch_eval import literal_array, op_attr, scalar_constant
 ABSMAX = "intvit.absmax"
 ARG_ABSMAX = "intvit.arg_absmax"
 SOURCE = "intvit.source"  # "file.py:LINE" of the user's code, written by passes/torch_export.py
-EIGHT_BIT_CONSUMERS = GEMM_OPS | {"torch.aten.softmax.int", "torch.aten._softmax", "torch.aten.gelu"}
+NONLINEAR_CONSUMERS = {"torch.aten.softmax.int", "torch.aten._softmax", "torch.aten.gelu"}
+WIDTHS = (4, 6, 8)
+# Per-op attributes that calibrate{method=ptq4vit} and assign-precision{policy=search} write on
+# the GEMMs of the calibrated torch IR (see passes/quantize/ptq4vit.py):
+WEIGHT_BITS = "intvit.weight_bits"    # i64: this layer's weight width (overrides the pass option)
+PTQ4VIT_BITS = "intvit.ptq4vit_bits"  # i64: the activation width the searched scales are for
+PTQ4VIT_ACT = "intvit.ptq4vit_act"    # f64 per operand: searched step (the fine step when twin); 0: none
+PTQ4VIT_TWIN = "intvit.ptq4vit_twin"  # i64 per operand: twin ratio T (coarse step = 2^T fine step)
 SIXTEEN_BIT_CONSUMERS = {"torch.aten.add.Tensor", "torch.aten.layer_norm", "func.return"}
 
 
@@ -71,9 +78,21 @@ class QuantizeOptions:
     isqrt: str = "exact"
     compat: str = "none"
     provenance: bool = False
+    weight_bits: int = 8
+    act_bits: int = 8
 
 
 COMPAT_MODES = ("none", "ivit")
+
+
+def int_attr(op: Operation, name: str) -> int | None:
+    attr = op.attributes.get(name)
+    return None if attr is None else int(attr.value.data)  # type: ignore[union-attr]
+
+
+def array_attr(op: Operation, name: str) -> list | None:
+    attr = op.attributes.get(name)
+    return None if not isinstance(attr, DenseArrayBase) else list(attr.get_values())
 
 
 class Converter(Rules):
@@ -86,6 +105,7 @@ class Converter(Rules):
         self.block = fn.regions[0].blocks.first
         self._demand = self._demand_analysis()
         self.provenance = Provenance(self.block) if options.provenance else None
+        self._searched = self._searched_sources()
 
     # -- calibration data --------------------------------------------------------------------
     def absmax(self, value: SSAValue) -> float:
@@ -100,7 +120,48 @@ class Converter(Rules):
         return float(attr.get_values()[index])
 
     def scale_of(self, value: SSAValue, bits: int) -> float:
+        if bits == self.options.act_bits and value in self._searched:
+            return self._searched[value]
         return symmetric_scale(self.absmax(value), bits)
+
+    # -- per-layer widths and searched scales (ptq4vit, assign-precision{policy=search}) -----------
+    def weight_bits_of(self, op: Operation) -> int:
+        bits = int_attr(op, WEIGHT_BITS)
+        bits = self.options.weight_bits if bits is None else bits
+        if bits not in WIDTHS:
+            raise QuantizeError(f"{WEIGHT_BITS} = {bits}: weights are 4, 6 or 8 bits")
+        return bits
+
+    def searched_act(self, op: Operation, index: int) -> tuple[float, int] | None:
+        """The (step, twin ratio) PTQ4ViT chose for operand `index`, if it searched it at this width."""
+        steps = array_attr(op, PTQ4VIT_ACT)
+        if steps is None or int_attr(op, PTQ4VIT_BITS) != self.options.act_bits or not steps[index] > 0:
+            return None
+        twins = array_attr(op, PTQ4VIT_TWIN) or [0] * len(steps)
+        return float(steps[index]), int(twins[index])
+
+    def searched_weight_scales(self, op: Operation, bits: int) -> np.ndarray | None:
+        scales = array_attr(op, f"intvit.ptq4vit_w{bits}")
+        return None if scales is None else np.asarray(scales, dtype=np.float64)
+
+    def _searched_sources(self) -> dict[SSAValue, float]:
+        """A searched uniform step applies where the operand's value is requantized: at its source
+        (through data movement, which needs one per-tensor scale).  Sources shared by several
+        GEMM operands (q, k, v of one projection) keep the widest step: no extra clipping."""
+        steps: dict[SSAValue, float] = {}
+        for op in self.block.ops:
+            if op.name not in GEMM_OPS:
+                continue
+            for index, operand in enumerate(op.operands):
+                found = self.searched_act(op, index)
+                if found is None or found[1]:
+                    continue
+                source = operand
+                while isinstance(source.owner, Operation) and source.owner.name in MOVEMENT_OPS \
+                        and source.owner.operands:
+                    source = source.owner.operands[0]
+                steps[source] = max(steps.get(source, 0.0), found[0])
+        return steps
 
     def multiplier(self, ratio: float, op: Operation) -> tuple[int, int]:
         try:
@@ -113,17 +174,18 @@ class Converter(Rules):
         demand: dict[SSAValue, int] = {}
         for op in reversed(list(self.block.ops)):
             if op.name in MOVEMENT_OPS:
-                want = max((demand.get(r, 8) for r in op.results), default=8)
+                want = max((demand.get(r, 0) for r in op.results), default=0)
                 for v in op.operands:
-                    demand[v] = max(demand.get(v, 8), want)
+                    demand[v] = max(demand.get(v, 0), want)
                 continue
-            want = 16 if op.name in SIXTEEN_BIT_CONSUMERS else 8
+            want = 16 if op.name in SIXTEEN_BIT_CONSUMERS else 8 if op.name in NONLINEAR_CONSUMERS \
+                else self.options.act_bits if op.name in GEMM_OPS else 8
             for v in op.operands:
-                demand[v] = max(demand.get(v, 8), want)
+                demand[v] = max(demand.get(v, 0), want)
         return demand
 
     def demand(self, value: SSAValue) -> int:
-        return self._demand.get(value, 8)
+        return self._demand.get(value, 0) or 8
 
     # -- driver --------------------------------------------------------------------------------------
     def run(self) -> func.FuncOp:
@@ -208,6 +270,8 @@ class QuantizeToIntvitPass(ModulePass):
     # (isqrt=ivit) and ShiftGELU's float32 1.702 (the op's `ivit_constant`).
     compat: str = "none"
     provenance: bool = False  # tag results with the torch value they stand for (`intvit.ref`)
+    weight_bits: int = 8
+    act_bits: int = 8
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -221,8 +285,12 @@ class QuantizeToIntvitPass(ModulePass):
             raise PassFailedException(f"quantize-to-intvit: isqrt must be exact or ivit, got {self.isqrt}")
         if self.compat not in COMPAT_MODES:
             raise PassFailedException(f"quantize-to-intvit: compat must be none or ivit, got {self.compat}")
+        for what, bits in (("weight-bits", self.weight_bits), ("act-bits", self.act_bits)):
+            if bits not in WIDTHS:
+                raise PassFailedException(f"quantize-to-intvit: {what} must be 4, 6 or 8, got {bits}")
         isqrt = "ivit" if self.compat == "ivit" else self.isqrt
-        options = QuantizeOptions(self.rounding, self.softmax_bits, isqrt, self.compat, self.provenance)
+        options = QuantizeOptions(self.rounding, self.softmax_bits, isqrt, self.compat, self.provenance,
+                                  self.weight_bits, self.act_bits)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp)]:
             new = Converter(fn, options).run()
             op.body.block.insert_op_before(new, fn)

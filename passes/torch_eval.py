@@ -17,6 +17,7 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     DenseResourceAttr,
     FloatAttr,
+    Float32Type,
     IntegerAttr,
     ModuleOp,
     StringAttr,
@@ -45,6 +46,8 @@ def literal_array(op: Operation) -> np.ndarray:
         typ = value.type
         assert isinstance(typ, TensorType)
         data = np.asarray(value.get_values())
+        if isinstance(typ.element_type, Float32Type):  # xDSL hands back Python floats (float64)
+            data = data.astype(np.float32)
         shape = tuple(typ.get_shape())
         return np.broadcast_to(data, shape).copy() if data.size == 1 else data.reshape(shape)
     raise TorchEvalError(f"{op.name}: unsupported literal {value}")
@@ -101,6 +104,31 @@ def evaluate(module_or_func: Operation, inputs: Sequence[np.ndarray],
     raise TorchEvalError("function has no return")
 
 
+def evaluate_traced(module_or_func: Operation, inputs: Sequence[np.ndarray],
+                    keep: Callable[[Operation], bool]) -> tuple[list[Any], dict[Operation, tuple[list[Any], Any]]]:
+    """Like `evaluate`, but with autograd on and torch tensors out: returns the function's
+    results and, for every op `keep` selects, its (arguments, result) as live torch values, so
+    the caller can backpropagate a loss to those results (`result.grad` after `backward`)."""
+    fn = _the_function(module_or_func)
+    block = fn.regions[0].blocks.first
+    assert block is not None
+    env: dict[SSAValue, Any] = {}
+    kept: dict[Operation, tuple[list[Any], Any]] = {}
+    for arg, value in zip(block.args, inputs, strict=True):
+        env[arg] = torch.from_numpy(np.ascontiguousarray(value)).requires_grad_(True)
+    for op in block.ops:
+        if op.name in ("func.return", "torch.return"):
+            return [env[v] for v in op.operands], kept
+        args = [env[v] for v in op.operands]
+        results = list(_run_op(op, args))
+        if keep(op) and len(results) == 1 and isinstance(results[0], torch.Tensor):
+            results[0].retain_grad()
+            kept[op] = (args, results[0])
+        for res, value in zip(op.results, results, strict=True):
+            env[res] = value
+    raise TorchEvalError("function has no return")
+
+
 def _the_function(op: Operation) -> Operation:
     if isinstance(op, ModuleOp):
         funcs = [o for o in op.ops if o.name == "func.func"]
@@ -116,6 +144,11 @@ def _to_numpy(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_to_numpy(v) for v in value]
     return value
+
+
+def run_op(op: Operation, args: list[Any]) -> list[Any]:
+    """One op on torch values (what `evaluate` does per op): replays a layer on new operands."""
+    return list(_run_op(op, args))
 
 
 def _run_op(op: Operation, args: list[Any]) -> Iterator[Any] | list[Any]:

@@ -3,7 +3,7 @@
 Each intvit op that `quantize-to-intvit` tagged with `intvit.ref` (passes/quantize/provenance.py:
 the torch value it stands for and the float value of one integer step) is compared, on every
 evaluated image, with that torch value computed in float by PyTorch's ATen kernels on the
-torch-dialect module (`runtime/torch_eval.py`, the calibration evaluator), while the golden
+torch-dialect module (`passes/torch_eval.py`, the calibration evaluator), while the golden
 interpreter records the op's integer result (`run_module(listeners=...)`).  Per tensor:
 
   * SQNR = 10 log10(sum x^2 / sum (x - q s)^2) and cosine(x, q s), over all images together;
@@ -24,7 +24,7 @@ from xdsl.ir import Operation
 
 from intvit.passes.quantize.provenance import REF, torch_values
 from intvit.runtime.interpreter import run_module
-from intvit.runtime.torch_eval import evaluate as torch_evaluate
+from intvit.passes.torch_eval import evaluate as torch_evaluate
 
 SAMPLE_VALUES = 200_000  # per tensor, over all images: enough for a smooth log histogram
 

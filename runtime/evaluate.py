@@ -119,11 +119,14 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
              calib: str = "64", seed: int = 0, weights: str | None = None, progress: bool = True,
              rounding: str = "half_even", options: dict | None = None, compat: str = "none",
              input_shape: tuple[int, ...] | None = None, batch: int | None = None,
-             data_dir: str | None = None, preprocess: dict | None = None, report_dir: str | None = None) -> dict:
+             data_dir: str | None = None, preprocess: dict | None = None, report_dir: str | None = None,
+             weight_bits: int = 8, act_bits: int = 8, calibration: str = "minmax",
+             size_budget: int | str | None = None) -> dict:
     """`batch` N: the model is imported and compiled at batch N (calibrated per image, as at
     batch 1) and the test images run N at a time; the last batch is padded with zero images.
     `data_dir`: an image folder to evaluate (labels from its subfolders); `preprocess`:
-    crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report."""
+    crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report.
+    `weight_bits`/`act_bits`/`calibration`/`size_budget`: the quantization recipe."""
     from intvit.runtime.image_folder import default_preprocess, scan_image_folder
     from intvit.runtime.targets import get_target
 
@@ -138,10 +141,11 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
     data = (eval_data(model_name, single, limit, seed) if data_dir is None else
             folder_eval_data(data_dir, model, single, limit,
                              default_preprocess(model_name, single, **(preprocess or {}))))
-    calibration = calibration_images(model_name, calib, single, seed, preprocess)
+    images = calibration_images(model_name, calib, single, seed, preprocess)
     t0 = time.perf_counter()
-    imported = import_model(model, np.zeros(shape, np.float32), calibration, rounding=rounding,
-                            progress=progress, compat=compat, keep_torch=report_dir is not None)
+    imported = import_model(model, np.zeros(shape, np.float32), images, method=calibration, rounding=rounding,
+                            progress=progress, compat=compat, keep_torch=report_dir is not None,
+                            weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget, seed=seed)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
@@ -164,6 +168,8 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         "batch_latency_ms": float(np.median(seconds) * 1000),
         "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
+        "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration, "size_budget": size_budget,
+        "weight_bytes": weight_bytes(module), "precision": layer_widths(module),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
     if data.labels is not None:
@@ -178,6 +184,21 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         report["report"] = write_error_report(report_dir, imported.torch_module, module, data.images, report,
                                               model=model, progress=progress)
     return report
+
+
+def weight_bytes(module) -> int:
+    """Model size: every GEMM weight at its width (4/6/8 bits packed) plus its int32 bias."""
+    from intvit.passes.quantize.precision_search import module_weight_bytes
+
+    return module_weight_bytes(module)
+
+
+def layer_widths(module) -> list[int]:
+    """The weight width of every constant-weight GEMM, in program order (the search's choice)."""
+    from intvit.dialects import intvit as iv
+
+    return [int(op.attributes["intvit.weight_bits"].value.data) if "intvit.weight_bits" in op.attributes else 8
+            for op in module.walk() if isinstance(op, iv.MatmulOp) and op.rhs.owner.name == "arith.constant"]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -201,4 +222,8 @@ def format_report(r: dict) -> str:
     per_batch = f"{r['batch_latency_ms']:.3f} ms/batch of {batch}, " if batch > 1 else ""
     lines.append(f"  latency             {per_batch}{r['latency_ms']:.3f} ms/image (median), "
                  f"compile {r['compile_s']:.1f} s")
+    if "weight_bits" in r:
+        widths = r["precision"] if r.get("size_budget") else f"W{r['weight_bits']}"
+        lines.append(f"  precision           {widths} A{r['act_bits']}, calibration {r['calibration']}, "
+                     f"weights {r['weight_bytes']} bytes")
     return "\n".join(lines)

@@ -58,7 +58,9 @@ def load_user_model(spec: str) -> torch.nn.Module:
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
-                 progress: bool = False, compat: str = "none", keep_torch: bool = False) -> ImportResult:
+                 progress: bool = False, compat: str = "none", keep_torch: bool = False,
+                 weight_bits: int = 8, act_bits: int = 8, size_budget: int | str | None = None,
+                 seed: int = 0) -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
     ranges seen on `calibration`: inputs shaped like `example`, or single images (batch 1) when
     `example` is a batch of N > 1.  Then the model is calibrated at batch 1 and the ranges are
@@ -81,18 +83,31 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     calibrated = _export_and_parse(model, np.zeros(single, np.float32), timings) if rebatch else module
     t0 = time.perf_counter()
     fn = next(op for op in calibrated.ops if isinstance(op, func.FuncOp))
-    calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress)
+    calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress,
+                       weight_bits=weight_bits, act_bits=act_bits, seed=seed)
     if rebatch:
         copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])
     timings["calibrate_s"] = time.perf_counter() - t0
-    torch_module = module.clone() if keep_torch else None
+    if size_budget is not None:
+        _search_precision(module, size_budget)
     t0 = time.perf_counter()
     torch_module = module.clone() if keep_torch else None
     QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat,
-                         provenance=keep_torch).apply(make_context(), module)
+                         provenance=keep_torch, weight_bits=weight_bits, act_bits=act_bits).apply(make_context(), module)
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
     return ImportResult(torch_module, module, timings)
+
+
+def _search_precision(module: ModuleOp, size_budget: int | str) -> None:
+    """`assign-precision{policy=search}` on the calibrated torch IR: a byte budget, or `wN` for
+    the size of all-N-bit weights."""
+    from intvit.passes.assign_precision import AssignPrecisionPass
+
+    spec = str(size_budget)
+    by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
+    AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
+                        budget_bits=by_width).apply(make_context(), module)
 
 
 def _export_and_parse(model: torch.nn.Module, example: np.ndarray, timings: dict[str, float]) -> ModuleOp:
@@ -120,8 +135,9 @@ def copy_calibration(source: func.FuncOp, target: func.FuncOp, batch: int) -> No
             raise FrontendError(f"the graph exported at batch {batch} differs from batch 1 at op {i} "
                                 f"('{b.name}' vs '{a.name}'): the model's ops depend on the batch size, so "
                                 f"batch 1's calibration does not apply; import at batch 1")
-        if ABSMAX in a.attributes:
-            b.attributes[ABSMAX] = a.attributes[ABSMAX]
+        for name, value in a.attributes.items():  # ranges and PTQ4ViT's searched steps and widths
+            if name == ABSMAX or name.startswith("intvit."):
+                b.attributes[name] = value
     if len(src_ops) != len(dst_ops):
         raise FrontendError(f"the graph exported at batch {batch} has {len(dst_ops)} ops, at batch 1 "
                             f"{len(src_ops)}: the model's ops depend on the batch size; import at batch 1")

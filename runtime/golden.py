@@ -97,6 +97,27 @@ def requant(x, multiplier, shift, bits: int, rounding: str = "half_even", axis: 
     return sat(rounding_shift(x * m, e, rounding), bits)
 
 
+def twin_requant(x, multiplier: int, shift: int, bits: int, twin: int, rounding: str = "half_even",
+                 unsigned_input: bool = False) -> np.ndarray:
+    """PTQ4ViT twin uniform quantization, decoded into units of the fine step `D1 = s_in 2^e / m`.
+
+    The code has a flag and `bits - 1` value bits (`L = 2^(bits-1) - 1`); the coarse range's
+    step is `D2 = 2^twin D1`.  `fine = round(x m / 2^e)`, `coarse = round(x m / 2^(e+twin))`:
+      * unsigned input (post-Shiftmax, both ranges >= 0): `fine` where `fine <= L`, else
+        `min(coarse, L) << twin`;
+      * signed input (post-ShiftGELU): negative values take the fine range, `max(fine, -L)`;
+        non-negative ones the coarse range, `min(coarse, L) << twin`.
+    """
+    x = _as_int64(x)
+    if x.size and (x.min() <= -(1 << 31) - 1 or x.max() >= 1 << 31):
+        raise ValueError("requant input must fit int32")
+    limit = (1 << (bits - 1)) - 1
+    fine = rounding_shift(x * multiplier, shift, rounding)
+    coarse = np.minimum(rounding_shift(x * multiplier, shift + twin, rounding), limit) << twin
+    use_fine = fine <= limit if unsigned_input else x < 0
+    return np.where(use_fine, np.clip(fine, -limit, limit), coarse)
+
+
 def add(a, b, a_mult: int, a_shift: int, b_mult: int, b_shift: int, bits: int,
         rounding: str = "half_even") -> np.ndarray:
     """Residual add: both inputs requantized to the output scale (no clamp), summed, `sat_b`."""

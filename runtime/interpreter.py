@@ -60,6 +60,11 @@ class IntvitFunctions(InterpreterFunctions):
 
     @impl(iv.RequantOp)
     def run_requant(self, interp: Interpreter, op: iv.RequantOp, args: tuple[Any, ...]):
+        if op.prop("twin"):
+            unsigned = iv.is_unsigned(op.input.type)  # type: ignore[arg-type]
+            out = golden.twin_requant(args[0], op.prop("multiplier")[0], op.prop("shift")[0], op.prop("bits"),
+                                      op.prop("twin"), op.prop("rounding"), unsigned)
+            return (to_result(out, op.output.type),)
         out = golden.requant(args[0], op.prop("multiplier"), op.prop("shift"), op.prop("bits"),
                              op.prop("rounding"), _axis(op))
         return (to_result(out, op.output.type),)

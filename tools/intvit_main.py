@@ -141,16 +141,39 @@ def _shape_values(args: argparse.Namespace) -> dict:
     return {"input_shape": shape, "batch": args.batch}
 
 
+def _size_budget(text: str) -> str:
+    if text[:1] in ("w", "W") and text[1:] in ("4", "6", "8") or text.isdigit() and int(text) > 0:
+        return text
+    raise argparse.ArgumentTypeError(f"expected BYTES (> 0) or w4|w6|w8 (the size of the all-N-bit model), got '{text}'")
+
+
+def _add_precision_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--calibration", choices=["minmax", "percentile", "ptq4vit"], default="minmax",
+                   help="ptq4vit: Hessian-guided steps and twin codes for post-Shiftmax/ShiftGELU values")
+    p.add_argument("--weight-bits", type=int, choices=[4, 6, 8], default=8, help="weights per output channel")
+    p.add_argument("--act-bits", type=int, choices=[4, 6, 8], default=8, help="GEMM-input activations")
+    p.add_argument("--size-budget", type=_size_budget, metavar="BYTES|wN",
+                   help="mixed precision by search (needs --calibration ptq4vit): per-layer weight widths "
+                        "within BYTES, or within the size of the all-N-bit model (w6)")
+
+
+def _check_precision_flags(args: argparse.Namespace) -> None:
+    if args.size_budget and args.calibration != "ptq4vit":
+        raise ValueError("--size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from intvit.runtime.model_io import check_model_arguments, check_writable, import_named_model, write_module
 
     shapes = _shape_values(args)
+    _check_precision_flags(args)
     check_model_arguments(args.model, args.weights, args.calib)
     check_writable(args.output)
     result, info = import_named_model(
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
         percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
-        compat=args.compat, **shapes,
+        compat=args.compat, weight_bits=args.weight_bits, act_bits=args.act_bits, size_budget=args.size_budget,
+        **shapes,
     )
     write_module(result.module, args.output)
     report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
@@ -170,7 +193,7 @@ def add_import(sub) -> None:
     p.add_argument("--calib", default="32", metavar="N|DIR",
                    help="N calibration images (digits train split, or seeded random images for other models) "
                         "or a folder of .npy images")
-    p.add_argument("--calibration", choices=["minmax", "percentile"], default="minmax")
+    _add_precision_flags(p)
     p.add_argument("--percentile", type=float, default=99.99)
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
@@ -234,10 +257,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     preprocess = _preprocess_overrides(args)
     from intvit.runtime.evaluate import evaluate, format_report
 
+    _check_precision_flags(args)
+
     report = evaluate(args.model, args.target, args.limit, args.calib, args.seed, args.weights,
                       progress=not args.json and sys.stderr.isatty(), rounding=args.rounding,
                       options=_target_values(args), compat=args.compat, **_shape_values(args),
-                      data_dir=args.data, preprocess=preprocess, report_dir=args.report)
+                      data_dir=args.data, preprocess=preprocess, report_dir=args.report,
+                      weight_bits=args.weight_bits, act_bits=args.act_bits, calibration=args.calibration,
+                      size_budget=args.size_budget)
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
@@ -255,6 +282,7 @@ def add_eval(sub) -> None:
     p.add_argument("--weights", help="a local checkpoint for the model")
     p.add_argument("--rounding", default="half_even",
                    choices=_rounding_modes())
+    _add_precision_flags(p)
     p.add_argument("--seed", type=int, default=0)
     _add_shape_flags(p)
     _add_compat_flag(p)

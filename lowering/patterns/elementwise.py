@@ -40,6 +40,8 @@ def lower_requant(ctx: Ctx, op: iv.RequantOp):
     mults, shifts = op.prop("multiplier"), op.prop("shift")
     unsigned = ctx.operand_unsigned(x)
     init = ctx.lw.empty(shape, out_elem)
+    if op.prop("twin"):
+        return _lower_twin(ctx, op, unsigned, init)
     if len(mults) == 1:
         def body(b: Body, xv, _out):
             y = _apply_scale(b, b.ext(xv, unsigned), mults[0], shifts[0], rounding)
@@ -59,6 +61,27 @@ def lower_requant(ctx: Ctx, op: iv.RequantOp):
 
     maps = [identity_map(rank), dims_map(rank, [axis]), dims_map(rank, [axis]), identity_map(rank)]
     return ctx.lw.generic([x, m_t, e_t], [init], maps, parallel(rank), body_pc)[0]
+
+
+def _lower_twin(ctx: Ctx, op: iv.RequantOp, unsigned: bool, init):
+    """The twin code decoded in the same generic: both roundings, a compare, a select
+    (golden.twin_requant); the consumer GEMM reads the decoded value as any int8 input."""
+    x = op.input
+    rank = len(shape_of(x))
+    out_elem = init.type.element_type
+    bits, rounding, twin = op.prop("bits"), op.prop("rounding"), op.prop("twin")
+    m, e = op.prop("multiplier")[0], op.prop("shift")[0]
+    limit = (1 << (bits - 1)) - 1
+
+    def body(b: Body, xv, _out):
+        xi = b.ext(xv, unsigned)
+        fine = _apply_scale(b, xi, m, e, rounding)
+        coarse = b.shl(b.mins(_apply_scale(b, xi, m, e + twin, rounding), b.c(limit)), b.c(twin))
+        use_fine = b.cmp("sle", fine, b.c(limit)) if unsigned else b.cmp("slt", xi, b.c(0))
+        y = b.select(use_fine, b.clamp(fine, -limit, limit), coarse)
+        return [b.trunc(y, out_elem)]
+
+    return ctx.lw.generic([x], [init], [identity_map(rank)] * 2, parallel(rank), body)[0]
 
 
 def lower_add(ctx: Ctx, op: iv.AddOp):

@@ -64,8 +64,14 @@ class FConst:
 INT_TYPES = {8: 8, 16: 16, 32: 32}
 
 
+def container_bits(bits: int) -> int:
+    """The storage width of a `bits`-bit value: 4- and 6-bit codes live in int8 (the requant
+    saturates them to their range), so every backend keeps its int8 kernels."""
+    return next(w for w in (8, 16, 32, 64) if bits <= w)
+
+
 def int_type(bits: int, unsigned: bool = False) -> IntegerType:
-    return IntegerType(bits, Signedness.UNSIGNED if unsigned else Signedness.SIGNLESS)
+    return IntegerType(container_bits(bits), Signedness.UNSIGNED if unsigned else Signedness.SIGNLESS)
 
 
 def tensor_type(shape, bits: int, unsigned: bool = False) -> TensorType:
@@ -95,7 +101,7 @@ class Emitter:
     # -- constants ---------------------------------------------------------------------------
     def int_constant(self, array: np.ndarray, bits: int, name: str) -> SSAValue:
         typ = tensor_type(array.shape, bits)
-        dtype = {8: np.int8, 16: np.int16, 32: np.int32, 64: np.int64}[bits]
+        dtype = {8: np.int8, 16: np.int16, 32: np.int32, 64: np.int64}[container_bits(bits)]
         attr = array_resource(self.fresh(name), np.asarray(array).astype(dtype), typ)
         return self.add(arith.ConstantOp(attr, typ)).results[0]
 
@@ -108,8 +114,9 @@ class Emitter:
         return QTensor(self.int_constant(q, bits, const.name), np.array(scale), bits)
 
     # -- requantization ----------------------------------------------------------------------
-    def requant(self, q: QTensor, bits: int, scale: float, what: str) -> QTensor:
-        """Emit `intvit.requant` from q's representation to `bits` bits at per-tensor `scale`."""
+    def requant(self, q: QTensor, bits: int, scale: float, what: str, twin: int = 0) -> QTensor:
+        """Emit `intvit.requant` from q's representation to `bits` bits at per-tensor `scale`
+        (with `twin`: PTQ4ViT's twin code, `scale` the fine step, decoded into int8)."""
         ratios = np.atleast_1d(q.scale.astype(np.float64)) / scale
         try:
             pairs = [quantize_multiplier(float(r), what) for r in ratios]
@@ -122,9 +129,9 @@ class Emitter:
             pairs = pairs[:1]
         axis = -1 if q.axis is None else q.axis
         op = iv.RequantOp(q.value, [m for m, _ in pairs], [e for _, e in pairs], bits,
-                          tensor_type(q.shape, bits), self.rounding, axis)
+                          tensor_type(q.shape, bits + twin), self.rounding, axis, twin)
         self.add(op)
-        return QTensor(op.output, np.array(scale), bits, sign=q.sign)
+        return QTensor(op.output, np.array(scale), bits + twin, sign=q.sign)
 
     # -- data movement -----------------------------------------------------------------------
     def reshape(self, value: SSAValue, shape) -> SSAValue:

@@ -12,12 +12,14 @@ import math
 from typing import Any
 
 import numpy as np
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import IntegerAttr, TensorType, i64
 from xdsl.ir import Operation
 
 from intvit.dialects import intvit as iv
 from intvit.passes.quantize.qtensor import FConst, QTensor, QuantizeError, tensor_type
 from intvit.runtime.scales import quantize_weights_per_channel
+
+WEIGHT_BITS = "intvit.weight_bits"
 
 IDENTITY_OPS = {
     "torch.aten.clone", "torch.aten.contiguous", "torch.aten.detach", "torch.aten.alias",
@@ -89,7 +91,8 @@ class Rules:
         return table[name]()
 
     # -- GEMMs ---------------------------------------------------------------------------------
-    def gemm_input(self, op: Operation, x: Any, index: int) -> QTensor:
+    def int8_input(self, op: Operation, x: Any, index: int) -> QTensor:
+        """An 8-bit per-tensor input (Shiftmax, ShiftGELU, and every GEMM at act-bits 8)."""
         if isinstance(x, FConst):
             return self.em.quantized_constant(x, 8)
         if not isinstance(x, QTensor):
@@ -98,14 +101,42 @@ class Rules:
             return x
         return self.em.requant(x, 8, self.scale_of(op.operands[index], 8), op.name)
 
+    def gemm_input(self, op: Operation, x: Any, index: int) -> QTensor:
+        """A GEMM input at act-bits (4, 6 or 8 bits in an int8 container), at PTQ4ViT's searched
+        step, or twin-coded (decoded into int8) where the calibrator chose a twin ratio."""
+        bits = self.options.act_bits
+        searched = self.searched_act(op, index) if isinstance(x, QTensor) else None
+        if searched is not None and searched[1]:
+            return self.em.requant(x, bits, searched[0], op.name, twin=searched[1])
+        if bits == 8 and searched is None:
+            return self.int8_input(op, x, index)
+        if isinstance(x, FConst):
+            return self.em.quantized_constant(x, bits)
+        if not isinstance(x, QTensor):
+            raise QuantizeError(f"{op.name} operand {index} is not a tensor")
+        if x.unsigned and searched is None:
+            # Shiftmax's output is >= 0: a `bits`-bit unsigned code in [0, 2^bits - 1], which a
+            # signed (bits + 1)-bit saturation of a non-negative value is exactly
+            return self.em.requant(x, bits + 1, self.absmax(op.operands[index]) / ((1 << bits) - 1), op.name)
+        scale = searched[0] if searched is not None else self.scale_of(op.operands[index], bits)
+        if x.per_tensor and x.bits == bits and not x.unsigned and (searched is None or float(x.scale) == scale):
+            return x
+        return self.em.requant(x, bits, scale, op.name)
+
     def gemm(self, op: Operation, xq: QTensor, weight: np.ndarray, bias: np.ndarray | None,
              out_shape: list[int]) -> QTensor:
         """`xq [..., K] x weight[N, K]^T + bias`, weights per output channel."""
         if xq.sign is not None:  # channels stored negated (LayerNorm gamma < 0): flip W's columns
             weight = weight * xq.sign[None, :]
-        wq, w_scale = quantize_weights_per_channel(weight.astype(np.float64), 8, axis=0)
+        bits = self.weight_bits_of(op)
+        w_scale = self.searched_weight_scales(op, bits)
+        if w_scale is None or len(w_scale) != weight.shape[0]:
+            wq, w_scale = quantize_weights_per_channel(weight.astype(np.float64), bits, axis=0)
+        else:
+            lim = (1 << (bits - 1)) - 1
+            wq = np.clip(np.rint(weight.astype(np.float64) / w_scale[:, None]), -lim - 1, lim).astype(np.int64)
         acc_scale = float(xq.scale) * np.asarray(w_scale, dtype=np.float64)
-        w = self.em.int_constant(wq, 8, "weight")
+        w = self.em.int_constant(wq, bits, "weight")
         b = None
         if bias is not None:
             bq = np.rint(bias.astype(np.float64) / acc_scale)
@@ -113,8 +144,18 @@ class Rules:
                 raise QuantizeError(f"{op.name}: bias does not fit int32 at scale s_x*s_w (overflow risk)")
             b = self.em.int_constant(bq, 32, "bias")
         mm = iv.MatmulOp(xq.value, w, b, tensor_type(out_shape, 32), transpose_rhs=True)
+        self.annotate_widths(op, mm, bits)
         self.em.add(mm)
         return QTensor(mm.output, acc_scale, 32, axis=len(out_shape) - 1)
+
+    def annotate_widths(self, op: Operation, mm: Operation, weight_bits: int | None) -> None:
+        """Record the layer's widths on the matmul where they are not I-ViT's 8/8 (or were chosen
+        per layer), so a reader of the IR sees the precision assignment."""
+        explicit = WEIGHT_BITS in op.attributes
+        if explicit or self.options.act_bits != 8 or (weight_bits or 8) != 8:
+            if weight_bits is not None:
+                mm.attributes[WEIGHT_BITS] = IntegerAttr(weight_bits, i64)
+            mm.attributes["intvit.act_bits"] = IntegerAttr(self.options.act_bits, i64)
 
     def rule_linear(self, op: Operation, x: Any, w: Any, b: Any) -> QTensor:
         if not isinstance(w, FConst) or (b is not None and not isinstance(b, FConst)):
@@ -140,7 +181,7 @@ class Rules:
         v = self.em.reshape(xq.value, [bsz, c, hp, kh, wp, kw])
         v = self.em.transpose(v, [0, 2, 4, 1, 3, 5])
         v = self.em.reshape(v, [bsz, hp * wp, c * kh * kw])
-        patches = QTensor(v, xq.scale, 8, unsigned=xq.unsigned)
+        patches = QTensor(v, xq.scale, xq.bits, unsigned=xq.unsigned)
         acc = self.gemm(op, patches, w.array.reshape(d, c * kh * kw), None if b is None else b.array,
                         [bsz, hp * wp, d])
         # Back to torch's NCHW layout; movement needs one per-tensor scale, so requantize first.
@@ -158,10 +199,12 @@ class Rules:
         aq = self.gemm_input(op, a, 0)
         bq = self.gemm_input(op, b, 1)
         if bq.unsigned:
-            bq = self.em.requant(bq, 8, self.scale_of(op.operands[1], 8), op.name)
+            bits = self.options.act_bits
+            bq = self.em.requant(bq, bits, self.scale_of(op.operands[1], bits), op.name)
         if aq.sign is not None or bq.sign is not None:
             raise QuantizeError(f"{op.name}: negated channels (LayerNorm gamma < 0) cannot feed an activation matmul")
         mm = iv.MatmulOp(aq.value, bq.value, None, tensor_type(out_shape, 32))
+        self.annotate_widths(op, mm, None)
         self.em.add(mm)
         return QTensor(mm.output, np.array(float(aq.scale) * float(bq.scale)), 32)
 
@@ -203,7 +246,7 @@ class Rules:
         return QTensor(add.output, np.array(out_scale), bits)
 
     def rule_softmax(self, op: Operation, x: Any, dim: int) -> QTensor:
-        xq = self.gemm_input(op, x, 0)
+        xq = self.int8_input(op, x, 0)
         bits = self.options.softmax_bits
         sm = iv.ShiftmaxOp(xq.value, float(xq.scale), bits, tensor_type(xq.shape, bits, unsigned=True), axis=dim)
         self.em.add(sm)
@@ -219,10 +262,9 @@ class Rules:
         elif isinstance(x, QTensor):
             xq = self.em.requant(x, 8, target, op.name)
         else:
-            xq = self.gemm_input(op, x, 0)
+            xq = self.int8_input(op, x, 0)
         scale = float(xq.scale)
-        g = iv.ShiftgeluOp(xq.value, scale, 16, tensor_type(xq.shape, 16),
-                           ivit_constant=self.options.compat == "ivit")
+        g = iv.ShiftgeluOp(xq.value, scale, 16, tensor_type(xq.shape, 16))
         self.em.add(g)
         return QTensor(g.output, np.array(scale * 2.0**-7), 16)
 

@@ -18,7 +18,7 @@ from intvit.lowering.lower import lower_module
 from intvit.runtime.golden import ROUNDING_MODES
 from intvit.runtime.interpreter import InterpreterError, find_entry, random_inputs, run_module
 from intvit.runtime.lowered_interpreter import run_lowered_module
-from intvit.runtime.model_io import module_text
+from intvit.dialects.context import module_text
 from intvit.tools.intvit_main import main as intvit_main
 
 TEST = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from intvit.lowering.llvm_cpu.pipeline import compile_module
 from intvit.lowering.llvm_cpu.target import lower_module
 from intvit.runtime import golden
 from intvit.runtime.interpreter import run_module
-from intvit.runtime.model_io import module_text
+from intvit.dialects.context import module_text
 from intvit.runtime.scales import shiftgelu_x0
 
 SCALE = 0.008640353567898273  # a float32 value where the two forms part (issue 11)

@@ -1,0 +1,14 @@
+// RUN: not intvit eval --size-budget w6 2>&1 | filecheck %s --check-prefix=NEEDS
+// RUN: not intvit import --size-budget 1000 -o %t.mlir 2>&1 | filecheck %s --check-prefix=NEEDS
+// RUN: not intvit eval --calibration ptq4vit --size-budget w5 2>&1 | filecheck %s --check-prefix=BUDGET
+// RUN: not intvit eval --act-bits 5 2>&1 | filecheck %s --check-prefix=ABITS
+// RUN: not intvit import --weight-bits 3 -o %t.mlir 2>&1 | filecheck %s --check-prefix=WBITS
+// RUN: not intvit eval --calibration hessian 2>&1 | filecheck %s --check-prefix=METHOD
+// The precision flags of `intvit import/eval` refuse bad values before any import work.
+
+// NEEDS: error: --size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit
+// NEEDS-NOT: Traceback
+// BUDGET: argument --size-budget: expected BYTES (> 0) or w4|w6|w8 (the size of the all-N-bit model), got 'w5'
+// ABITS: argument --act-bits: invalid choice: 5 (choose from 4, 6, 8)
+// WBITS: argument --weight-bits: invalid choice: 3 (choose from 4, 6, 8)
+// METHOD: argument --calibration: invalid choice: 'hessian'
