@@ -9,6 +9,11 @@ import sys
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 
 
+def _located(message: str) -> bool:
+    """ "file:line:col:" (or a Python source's "file.py:line:") already names the place."""
+    return message.split(" ", 1)[0].count(":") >= 3 or re.match(r"\S+\.py:\d+: ", message) is not None
+
+
 def report_failure(err: BaseException, tool: str) -> int:
     """Print `err` as a diagnostic (no traceback unless INTVIT_TRACEBACK=1); return the exit code."""
     if os.environ.get("INTVIT_TRACEBACK"):
@@ -31,9 +36,9 @@ def report_failure(err: BaseException, tool: str) -> int:
         message = f"error: {err.strerror}: {err.filename}"
     elif isinstance(err, KeyboardInterrupt):
         message = "interrupted"
+    elif _located(str(err)):  # a target's own located diagnostic
+        message = str(err)
     else:
         message = f"error: {err}" if str(err) else f"error: {type(err).__name__}"
-    # "file:line:col:" (or a Python source's "file.py:line:") already names the place
-    located = message.split(" ", 1)[0].count(":") >= 3 or re.match(r"\S+\.py:\d+: ", message) is not None
-    print(message if located else f"{tool}: {message}", file=sys.stderr)
+    print(message if _located(message) else f"{tool}: {message}", file=sys.stderr)
     return 1

@@ -264,7 +264,8 @@ class Rules:
         else:
             xq = self.int8_input(op, x, 0)
         scale = float(xq.scale)
-        g = iv.ShiftgeluOp(xq.value, scale, 16, tensor_type(xq.shape, 16))
+        g = iv.ShiftgeluOp(xq.value, scale, 16, tensor_type(xq.shape, 16),
+                           ivit_constant=self.options.compat == "ivit")
         self.em.add(g)
         return QTensor(g.output, np.array(scale * 2.0**-7), 16)
 

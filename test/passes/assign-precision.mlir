@@ -10,7 +10,7 @@
 // RUN: not intvit-opt %s -p 'assign-precision{ratio-4bit=0.5 factor=5}' 2>&1 | filecheck %s --check-prefix=BADFACTOR
 
 // RATIO: intvit-opt: error: assign-precision: ratio-4bit must be in [0, 1], got 2
-// POLICY: intvit-opt: error: assign-precision: unknown policy 'best' (one of sensitivity, first)
+// POLICY: intvit-opt: error: assign-precision: unknown policy 'best' (one of sensitivity, first, search)
 // BADFACTOR: intvit-opt: error: assign-precision: factor must be in [1, 4], got 5
 // FACTOR: packing #intvit.packing<row_bits = [8, 4, 8], split8 = true, factor = 3>
 // NONE-NOT: packing

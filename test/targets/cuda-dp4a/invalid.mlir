@@ -11,7 +11,7 @@
 // GEMM-NOT: Traceback
 // MMA75: --gemm mma needs sm_80 or newer
 // ARCH: unknown --arch sm_61
-// OVERFLOW: intvit compile: error: 'linalg.generic': cuda-dp4a: GEMM accumulator may overflow int32: K=140000, K*|a|max*|b|max + |init| = 2293760000 >= 2^31
+// OVERFLOW: overflow_gemm.mlir:{{[0-9]+}}:{{[0-9]+}}: error: cuda-dp4a: GEMM accumulator may overflow int32: K=140000, K*|a|max*|b|max + |init| = 2293760000 >= 2^31
 // OVERFLOW-NOT: Traceback
 // NAMED: matmul_named.mlir:4:3: error: cuda-dp4a: cannot compile 'linalg.matmul'
 // BODY: unsupported_body.mlir:6:5: error: cuda-dp4a: no CUDA translation for 'math.absi' in a linalg.generic body
