@@ -23,7 +23,7 @@ from intvit.runtime.scales import quantize_multiplier
 
 pytestmark = pytest.mark.skipif(find_gxx() is None, reason="no g++ for the cuda-dp4a emulator")
 MODES = list(golden.ROUNDING_MODES)
-NP = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "ui64": np.uint64}
+NP = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64, "ui32": np.uint32, "ui64": np.uint64}
 
 
 def t(shape, elem):
@@ -245,8 +245,8 @@ def isqrt_values(elem, rng, n=64):
 def test_isqrt(tmp_path):
     rng = np.random.default_rng(7)
     c = Cases()
-    for elem, attrs in (("i64", ""), ("i32", ""), ("ui64", "mode ivit"), ("i64", "iterations 8"),
-                        ("i32", "iterations 10")):
+    for elem, attrs in (("ui64", ""), ("ui32", ""), ("ui64", "mode ivit"), ("ui64", "iterations 8"),
+                        ("ui32", "iterations 10")):
         c.unary("isqrt", t([64], elem), t([64], elem), attrs, isqrt_values(elem, rng))
     check_cases(c, tmp_path)
 
