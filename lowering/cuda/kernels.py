@@ -5,6 +5,7 @@ copies (transpose, slices).  Every body goes through `scalar.BodyTranslator`."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from xdsl.dialects.linalg import ops as linalg
@@ -79,6 +80,10 @@ class GenericView:
     sizes: list[int]
     parallel: list[int]
     reduction: list[int]
+
+    def extents(self) -> tuple[int, int]:
+        """(output elements, reduction points per output element)."""
+        return math.prod(self.sizes[d] for d in self.parallel), math.prod(self.sizes[d] for d in self.reduction)
 
     def translator(self, idx: list[str], prefix: str = "v") -> BodyTranslator:
         def extract(op, indices):
@@ -159,11 +164,7 @@ def row_kernel(name: str, g: GenericView, comb) -> tuple[str, int, int]:
     """One block per output element; returns (text, rows, threads)."""
     y, v = comb
     idx = [f"i{d}" for d in range(len(g.sizes))]
-    rows = red = 1
-    for d in g.parallel:
-        rows *= g.sizes[d]
-    for d in g.reduction:
-        red *= g.sizes[d]
+    rows, red = g.extents()
     threads = 32
     while threads < min(red, THREADS):
         threads *= 2
@@ -196,11 +197,7 @@ def sequential_kernel(name: str, g: GenericView) -> tuple[str, int]:
     """A reduction in MLIR's own order: one thread per output element loops over the
     reduction dims (lexicographic), the out argument carried from step to step."""
     idx = [f"i{d}" for d in range(len(g.sizes))]
-    rows = red = 1
-    for d in g.parallel:
-        rows *= g.sizes[d]
-    for d in g.reduction:
-        red *= g.sizes[d]
+    rows, red = g.extents()
     block = g.op.body.block
     out_arg = block.args[len(g.ins)]
     tr = g.translator(idx)
