@@ -56,3 +56,19 @@ class Access:
     type: str                # memref type text, or the scalar type of a non-memref input
     kind: str                # "vector": map ends with the inner dim; "row": map lacks it; "scalar": not a memref
     dims: list[int] = field(default_factory=list)
+
+
+def generic_ops(module) -> list:
+    """Every `linalg.generic` of an upstream module, in walk order (collected first, so a
+    caller may rewrite them while iterating)."""
+    from torch_mlir import ir
+
+    found = []
+
+    def visit(op):
+        if op.name == "linalg.generic":
+            found.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return found

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 from intvit.lowering.analysis.buffers import block_arg, is_memref, owner, strides
-from intvit.lowering.analysis.linalg import Access, indexing_dims, iterator_kinds, output_count
+from intvit.lowering.analysis.linalg import Access, generic_ops, indexing_dims, iterator_kinds, output_count
 from intvit.lowering.llvm_cpu.kernel_builder import Emitter
 from intvit.lowering.llvm_cpu.openmp import add_declarations, close_parallel_range, move_kernel, open_parallel_range
 
@@ -525,14 +525,7 @@ def rewrite_elementwise(module, parallel: bool = False, vectorize: bool = True, 
 
     kernels = set() if kernels is None else kernels
     first = list(module.body.operations)[0] if before is None else before
-    found = []
-
-    def visit(op):
-        if op.name == "linalg.generic":
-            found.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
+    found = generic_ops(module)
     stats = {"vector": 0, "scalar": 0, "parallel": 0, "left": 0, "kernels": 0}
     for op in found:
         try:

@@ -33,6 +33,7 @@ import numpy as np
 from intvit.lowering.analysis.buffers import owner
 from intvit.lowering.analysis.constants import constant_value, module_globals, resource_blobs  # noqa: F401 (re-export)
 from intvit.lowering.analysis.gemm import Gemm, find_init, match_gemm
+from intvit.lowering.analysis.linalg import generic_ops
 from intvit.lowering.analysis.transpose import fold_transposes
 # `amx_ready`, `cpu_has_avx512_vnni`: the probes choosing a variant, importable from here too
 from intvit.lowering.llvm_cpu.cpu_features import amx_ready  # noqa: F401
@@ -90,16 +91,7 @@ def rewrite_gemms(module, variant: str, blobs: dict[str, bytes], fuse_init: bool
     from intvit.lowering.llvm_cpu.gemm_epilogue import find_epilogue
 
     fold_transposes(module)
-    found = []
-
-    def visit(op):
-        if op.name == "linalg.generic":
-            g = match_gemm(op)
-            if g is not None:
-                found.append((op, g))
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
+    found = [(op, g) for op in generic_ops(module) if (g := match_gemm(op)) is not None]
     if not found:
         return []
     kernels: set[str] = set()

@@ -10,7 +10,7 @@ import pytest
 from intvit.lowering.analysis.constants import constant_value, module_globals, resource_blobs
 from intvit.lowering.analysis.epilogue import match_epilogue
 from intvit.lowering.analysis.gemm import find_init, match_gemm
-from intvit.lowering.analysis.linalg import map_dims
+from intvit.lowering.analysis.linalg import generic_ops, map_dims
 from intvit.lowering.analysis.transpose import copy_permutation, fold_transposes
 
 ir = pytest.importorskip("torch_mlir.ir")
@@ -56,15 +56,7 @@ func.func @f(%a: memref<5x4xi8>, %b: {b_type}, %bias: memref<3xi32>, %s: memref<
 
 
 def generics(module) -> list:
-    found = []
-
-    def visit(op):
-        if op.name == "linalg.generic":
-            found.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return found
+    return generic_ops(module)
 
 
 def parse(text: str):
