@@ -154,6 +154,7 @@ class AssignPrecisionPass(ModulePass):
     act_bits: int = 8
     size_budget: int = 0
     budget_bits: int = 0
+    granularity: str = "layer"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from intvit.dialects.resources import declare_resource_dialect
@@ -180,8 +181,11 @@ class AssignPrecisionPass(ModulePass):
 
     def search(self, module: ModuleOp) -> None:
         """Per-layer weight widths on the calibrated torch IR (passes/quantize/precision_search.py)."""
-        from intvit.passes.quantize.precision_search import SearchError, assign, uniform_bytes
+        from intvit.passes.quantize.precision_search import GRANULARITIES, SearchError, assign, uniform_bytes
 
+        if self.granularity not in GRANULARITIES:
+            raise PassFailedException(f"assign-precision: granularity must be layer (4/6/8-bit layers) or row "
+                                      f"(Quasar-ViT 4/8-bit rows), got '{self.granularity}'")
         if (self.size_budget > 0) == (self.budget_bits > 0):
             raise PassFailedException("assign-precision: policy=search needs exactly one of size-budget=BYTES "
                                       "(> 0) or budget-bits=4|6|8 (the size of the all-N-bit model)")
@@ -189,7 +193,7 @@ class AssignPrecisionPass(ModulePass):
             raise PassFailedException(f"assign-precision: budget-bits must be 4, 6 or 8, got {self.budget_bits}")
         try:
             budget = self.size_budget or uniform_bytes(module, self.budget_bits)
-            assign(module, budget)
+            assign(module, budget, self.granularity)
         except SearchError as err:
             raise PassFailedException(f"assign-precision: {err}") from None
 

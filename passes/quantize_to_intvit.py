@@ -42,6 +42,7 @@ WIDTHS = (4, 6, 8)
 # Per-op attributes that calibrate{method=ptq4vit} and assign-precision{policy=search} write on
 # the GEMMs of the calibrated torch IR (see passes/quantize/ptq4vit.py):
 WEIGHT_BITS = "intvit.weight_bits"    # i64: this layer's weight width (overrides the pass option)
+ROW_BITS = "intvit.row_bits"          # i64 array: 4 or 8 per output channel (Quasar-ViT rows, packed)
 PTQ4VIT_BITS = "intvit.ptq4vit_bits"  # i64: the activation width the searched scales are for
 PTQ4VIT_ACT = "intvit.ptq4vit_act"    # f64 per operand: searched step (the fine step when twin); 0: none
 PTQ4VIT_TWIN = "intvit.ptq4vit_twin"  # i64 per operand: twin ratio T (coarse step = 2^T fine step)
@@ -131,6 +132,15 @@ class Converter(Rules):
         if bits not in WIDTHS:
             raise QuantizeError(f"{WEIGHT_BITS} = {bits}: weights are 4, 6 or 8 bits")
         return bits
+
+    def row_bits_of(self, op: Operation, rows: int) -> np.ndarray | None:
+        """Quasar-ViT 4/8-bit rows chosen by `assign-precision{policy=search granularity=row}`."""
+        bits = array_attr(op, ROW_BITS)
+        if bits is None:
+            return None
+        if len(bits) != rows or any(b not in (4, 8) for b in bits):
+            raise QuantizeError(f"{ROW_BITS} needs {rows} entries (one per output channel), each 4 or 8")
+        return np.asarray(bits, dtype=np.int64)
 
     def searched_act(self, op: Operation, index: int) -> tuple[float, int] | None:
         """The (step, twin ratio) PTQ4ViT chose for operand `index`, if it searched it at this width."""

@@ -121,12 +121,12 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
              input_shape: tuple[int, ...] | None = None, batch: int | None = None,
              data_dir: str | None = None, preprocess: dict | None = None, report_dir: str | None = None,
              weight_bits: int = 8, act_bits: int = 8, calibration: str = "minmax",
-             size_budget: int | str | None = None) -> dict:
+             size_budget: int | str | None = None, granularity: str = "layer") -> dict:
     """`batch` N: the model is imported and compiled at batch N (calibrated per image, as at
     batch 1) and the test images run N at a time; the last batch is padded with zero images.
     `data_dir`: an image folder to evaluate (labels from its subfolders); `preprocess`:
     crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report.
-    `weight_bits`/`act_bits`/`calibration`/`size_budget`: the quantization recipe."""
+    `weight_bits`/`act_bits`/`calibration`/`size_budget`/`granularity`: the quantization recipe."""
     from intvit.runtime.image_folder import default_preprocess, scan_image_folder
     from intvit.runtime.targets import get_target
 
@@ -145,7 +145,8 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
     t0 = time.perf_counter()
     imported = import_model(model, np.zeros(shape, np.float32), images, method=calibration, rounding=rounding,
                             progress=progress, compat=compat, keep_torch=report_dir is not None,
-                            weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget, seed=seed)
+                            weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget,
+                            granularity=granularity, seed=seed)
     import_s = time.perf_counter() - t0
     module = imported.module
     executable = compile_for(target, module, **options)
@@ -169,6 +170,7 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
         "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration, "size_budget": size_budget,
+        "granularity": granularity if size_budget else None,
         "weight_bytes": weight_bytes(module), "precision": layer_widths(module),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
@@ -193,12 +195,27 @@ def weight_bytes(module) -> int:
     return module_weight_bytes(module)
 
 
-def layer_widths(module) -> list[int]:
-    """The weight width of every constant-weight GEMM, in program order (the search's choice)."""
+def layer_widths(module) -> list[int | dict]:
+    """The weight width of every constant-weight GEMM, in program order (the search's choice):
+    bits, or for a Quasar-ViT row mix `{"rows_4bit": n4, "rows_8bit": n8}`."""
     from intvit.dialects import intvit as iv
 
-    return [int(op.attributes["intvit.weight_bits"].value.data) if "intvit.weight_bits" in op.attributes else 8
-            for op in module.walk() if isinstance(op, iv.MatmulOp) and op.rhs.owner.name == "arith.constant"]
+    widths: list[int | dict] = []
+    for op in module.walk():
+        if not isinstance(op, iv.MatmulOp) or op.rhs.owner.name != "arith.constant":
+            continue
+        if op.packing is not None:
+            rows = list(op.packing.row_bits.get_values())
+            widths.append({"rows_4bit": rows.count(4), "rows_8bit": rows.count(8)})
+        else:
+            attr = op.attributes.get("intvit.weight_bits")
+            widths.append(int(attr.value.data) if attr is not None else 8)
+    return widths
+
+
+def format_widths(widths: list[int | dict]) -> str:
+    return "[" + ", ".join(str(w) if isinstance(w, int) else f"4/8:{w['rows_8bit']}/{w['rows_4bit'] + w['rows_8bit']}"
+                           for w in widths) + "]"
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -223,7 +240,7 @@ def format_report(r: dict) -> str:
     lines.append(f"  latency             {per_batch}{r['latency_ms']:.3f} ms/image (median), "
                  f"compile {r['compile_s']:.1f} s")
     if "weight_bits" in r:
-        widths = r["precision"] if r.get("size_budget") else f"W{r['weight_bits']}"
+        widths = format_widths(r["precision"]) if r.get("size_budget") else f"W{r['weight_bits']}"
         lines.append(f"  precision           {widths} A{r['act_bits']}, calibration {r['calibration']}, "
                      f"weights {r['weight_bytes']} bytes")
     return "\n".join(lines)

@@ -60,7 +60,7 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
                  progress: bool = False, compat: str = "none", keep_torch: bool = False,
                  weight_bits: int = 8, act_bits: int = 8, size_budget: int | str | None = None,
-                 seed: int = 0) -> ImportResult:
+                 seed: int = 0, granularity: str = "layer") -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
     ranges seen on `calibration`: inputs shaped like `example`, or single images (batch 1) when
     `example` is a batch of N > 1.  Then the model is calibrated at batch 1 and the ranges are
@@ -89,7 +89,7 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
         copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])
     timings["calibrate_s"] = time.perf_counter() - t0
     if size_budget is not None:
-        _search_precision(module, size_budget)
+        _search_precision(module, size_budget, granularity)
     t0 = time.perf_counter()
     torch_module = module.clone() if keep_torch else None
     QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat,
@@ -99,7 +99,7 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     return ImportResult(torch_module, module, timings)
 
 
-def _search_precision(module: ModuleOp, size_budget: int | str) -> None:
+def _search_precision(module: ModuleOp, size_budget: int | str, granularity: str) -> None:
     """`assign-precision{policy=search}` on the calibrated torch IR: a byte budget, or `wN` for
     the size of all-N-bit weights."""
     from intvit.passes.assign_precision import AssignPrecisionPass
@@ -107,7 +107,7 @@ def _search_precision(module: ModuleOp, size_budget: int | str) -> None:
     spec = str(size_budget)
     by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
     AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
-                        budget_bits=by_width).apply(make_context(), module)
+                        budget_bits=by_width, granularity=granularity).apply(make_context(), module)
 
 
 def _export_and_parse(model: torch.nn.Module, example: np.ndarray, timings: dict[str, float]) -> ModuleOp:

@@ -155,11 +155,16 @@ def _add_precision_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size-budget", type=_size_budget, metavar="BYTES|wN",
                    help="mixed precision by search (needs --calibration ptq4vit): per-layer weight widths "
                         "within BYTES, or within the size of the all-N-bit model (w6)")
+    p.add_argument("--granularity", choices=["layer", "row"], default="layer",
+                   help="what --size-budget's search chooses: a width (4/6/8) per layer, or Quasar-ViT "
+                        "4/8-bit rows per output channel (packed; the same rows on every target)")
 
 
 def _check_precision_flags(args: argparse.Namespace) -> None:
     if args.size_budget and args.calibration != "ptq4vit":
         raise ValueError("--size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit")
+    if args.granularity != "layer" and not args.size_budget:
+        raise ValueError(f"--granularity {args.granularity} says what --size-budget's search chooses: add --size-budget")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -173,7 +178,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
         percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
         compat=args.compat, weight_bits=args.weight_bits, act_bits=args.act_bits, size_budget=args.size_budget,
-        **shapes,
+        granularity=args.granularity, **shapes,
     )
     write_module(result.module, args.output)
     report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
@@ -264,7 +269,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                       options=_target_values(args), compat=args.compat, **_shape_values(args),
                       data_dir=args.data, preprocess=preprocess, report_dir=args.report,
                       weight_bits=args.weight_bits, act_bits=args.act_bits, calibration=args.calibration,
-                      size_budget=args.size_budget)
+                      size_budget=args.size_budget, granularity=args.granularity)
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 

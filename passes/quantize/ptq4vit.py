@@ -13,7 +13,8 @@ searched in alternating rounds.  Twin uniform quantization (`intvit.requant ... 
 and `T` is limited so that the decoded value fits the int8 GEMM input (`k - 1 + T <= 7`).
 The result is recorded as attributes on each GEMM (see `quantize_to_intvit.py`), including
 `intvit.sensitivity = array<f64: d4, d6, d8>` (the searched distance per weight width), which
-`assign-precision{policy=search}` reads.  No randomness: the same images give the same scales.
+`assign-precision{policy=search}` reads, and `intvit.row_distance4/8` (per output channel, for
+`granularity=row`).  No randomness: the same images give the same scales.
 """
 
 from __future__ import annotations
@@ -267,3 +268,17 @@ def record(layer: Layer, cfg: SearchConfig) -> None:
             op.attributes[f"intvit.ptq4vit_w{b}"] = DenseArrayBase.from_list(f64, st.w_step.tolist())
         if cfg.all_widths:
             op.attributes["intvit.sensitivity"] = DenseArrayBase.from_list(f64, [results[b][1] for b in WIDTHS])
+            for b, distances in row_distances(layer, cfg, state, results).items():
+                op.attributes[f"intvit.row_distance{b}"] = DenseArrayBase.from_list(f64, distances)
+
+
+def row_distances(layer: Layer, cfg: SearchConfig, state: LayerState, results: dict) -> dict[int, list[float]]:
+    """Per output channel, the distance with that channel's weights at 4 and at 8 bits (Quasar-ViT
+    rows), under the activation steps the layer will use: a channel's output depends on its own
+    weight row only, so the distance splits by channel and the channels' choices add up."""
+    out = {}
+    for bits in (4, 8):
+        search = LayerSearch(layer, bits, cfg.act_bits, cfg)
+        mixed = LayerState(dict(state.act), results[bits][0].w_step)
+        out[bits] = search.distance(search.output(mixed), per_channel=True).tolist()
+    return out

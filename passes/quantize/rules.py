@@ -20,6 +20,7 @@ from intvit.passes.quantize.qtensor import FConst, QTensor, QuantizeError, tenso
 from intvit.runtime.scales import quantize_weights_per_channel
 
 WEIGHT_BITS = "intvit.weight_bits"
+ROW_PACKING_FACTOR = 2  # DSP packing recorded for searched Quasar-ViT rows: assign-precision's default
 
 IDENTITY_OPS = {
     "torch.aten.clone", "torch.aten.contiguous", "torch.aten.detach", "torch.aten.alias",
@@ -128,13 +129,9 @@ class Rules:
         """`xq [..., K] x weight[N, K]^T + bias`, weights per output channel."""
         if xq.sign is not None:  # channels stored negated (LayerNorm gamma < 0): flip W's columns
             weight = weight * xq.sign[None, :]
-        bits = self.weight_bits_of(op)
-        w_scale = self.searched_weight_scales(op, bits)
-        if w_scale is None or len(w_scale) != weight.shape[0]:
-            wq, w_scale = quantize_weights_per_channel(weight.astype(np.float64), bits, axis=0)
-        else:
-            lim = (1 << (bits - 1)) - 1
-            wq = np.clip(np.rint(weight.astype(np.float64) / w_scale[:, None]), -lim - 1, lim).astype(np.int64)
+        row_bits = self.row_bits_of(op, weight.shape[0])
+        bits = 8 if row_bits is not None else self.weight_bits_of(op)
+        wq, w_scale = self.quantize_rows(op, weight, np.full(weight.shape[0], bits) if row_bits is None else row_bits)
         acc_scale = float(xq.scale) * np.asarray(w_scale, dtype=np.float64)
         w = self.em.int_constant(wq, bits, "weight")
         b = None
@@ -143,10 +140,25 @@ class Rules:
             if np.any(np.abs(bq) >= 2**31):
                 raise QuantizeError(f"{op.name}: bias does not fit int32 at scale s_x*s_w (overflow risk)")
             b = self.em.int_constant(bq, 32, "bias")
-        mm = iv.MatmulOp(xq.value, w, b, tensor_type(out_shape, 32), transpose_rhs=True)
-        self.annotate_widths(op, mm, bits)
+        packing = None if row_bits is None else iv.PackingAttr.get(row_bits.tolist(), True, ROW_PACKING_FACTOR)
+        mm = iv.MatmulOp(xq.value, w, b, tensor_type(out_shape, 32), transpose_rhs=True, packing=packing)
+        self.annotate_widths(op, mm, None if row_bits is not None else bits)
         self.em.add(mm)
         return QTensor(mm.output, acc_scale, 32, axis=len(out_shape) - 1)
+
+    def quantize_rows(self, op: Operation, weight: np.ndarray, row_bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each output channel at its width, on PTQ4ViT's searched step for that width where the
+        calibration searched it, else on its own absmax."""
+        weight = weight.astype(np.float64)
+        scale = np.zeros(weight.shape[0])
+        for bits in np.unique(row_bits).tolist():
+            searched = self.searched_weight_scales(op, bits)
+            if searched is None or len(searched) != weight.shape[0]:
+                searched = quantize_weights_per_channel(weight, bits, axis=0)[1]
+            scale = np.where(row_bits == bits, searched, scale)
+        lim = (1 << (row_bits - 1)) - 1
+        wq = np.clip(np.rint(weight / scale[:, None]), -lim[:, None] - 1, lim[:, None]).astype(np.int64)
+        return wq, scale
 
     def annotate_widths(self, op: Operation, mm: Operation, weight_bits: int | None) -> None:
         """Record the layer's widths on the matmul where they are not I-ViT's 8/8 (or were chosen

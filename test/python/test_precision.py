@@ -15,7 +15,7 @@ from xdsl.dialects import func
 
 from intvit.dialects.context import load_module, make_context
 from intvit.passes.assign_precision import AssignPrecisionPass
-from intvit.passes.quantize.precision_search import Candidate, SearchError, solve, uniform_bytes
+from intvit.passes.quantize.precision_search import Candidate, SearchError, solve, solve_rows, uniform_bytes
 from intvit.passes.quantize.ptq4vit import SearchConfig, search_function, twin
 from intvit.passes.quantize_to_intvit import QuantizeToIntvitPass
 from intvit.runtime import golden
@@ -165,3 +165,48 @@ def test_assign_precision_search_on_ir(ptq4vit_module):
     from intvit.passes.quantize.precision_search import candidates
 
     assert sum(c.bytes(c.op.attributes["intvit.weight_bits"].value.data) for c in candidates(module)) <= budget
+
+
+def test_row_search_respects_budget_and_is_optimal():
+    rng = np.random.default_rng(5)
+    layers = [Candidate(None, f"l{i}", rows, int(rng.integers(2, 12)) * 2, bool(i % 2), {})
+              for i, rows in enumerate((3, 4, 2))]
+    dist = [{4: rng.uniform(0.5, 5, lay.rows), 8: rng.uniform(0, 0.5, lay.rows)} for lay in layers]
+    rows = [(li, r) for li, lay in enumerate(layers) for r in range(lay.rows)]
+    base = sum(lay.rows * lay.cols // 2 + (4 * lay.rows if lay.bias else 0) for lay in layers)
+    for extra in (0, 7, 20, 1000):
+        bits, size, total = solve_rows(layers, dist, base + extra)
+        assert size <= base + extra
+        best = min(sum(dist[li][b][r] for (li, r), b in zip(rows, combo))
+                   for combo in itertools.product((4, 8), repeat=len(rows))
+                   if sum(layers[li].cols // 2 for (li, _), b in zip(rows, combo) if b == 8) <= extra)
+        assert total == pytest.approx(best)
+        assert total == pytest.approx(sum(np.where(b == 8, d[8], d[4]).sum() for b, d in zip(bits, dist)))
+    with pytest.raises(SearchError, match="below the all-4-bit model"):
+        solve_rows(layers, dist, base - 1)
+
+
+def test_row_search_on_tiny_vit_bit_exact_on_cpu_and_hls(ptq4vit_module, tmp_path):
+    module = ptq4vit_module.clone()
+    AssignPrecisionPass(policy="search", budget_bits=6, granularity="row").apply(make_context(), module)
+    from intvit.passes.quantize.precision_search import candidates, module_weight_bytes
+
+    chosen = [list(c.op.attributes["intvit.row_bits"].get_values()) for c in candidates(module)]
+    budget = uniform_bytes(module, 6)
+    module = quantize(module, 8, 6)
+    packed = [op for op in module.walk() if getattr(op, "packing", None) is not None]
+    assert [list(op.packing.row_bits.get_values()) for op in packed] == chosen
+    assert {4, 8} <= {b for rows in chosen for b in rows}  # a real mix on this model
+    assert module_weight_bytes(module) <= budget
+    from intvit.runtime.interpreter import constant_array
+
+    for op in packed:  # every 4-bit row holds int4 values
+        w = np.asarray(constant_array(op.rhs.owner.value, op.rhs.type, None))
+        four = np.asarray(list(op.packing.row_bits.get_values())) == 4
+        assert not four.any() or (w[four].min() >= -8 and w[four].max() <= 7)
+    (tmp_path / "hls").mkdir()
+    cpu, hls = compile_for("llvm-cpu", module), compile_for("hls-cpp", module, tmp_path / "hls")
+    for (x,) in SAMPLES:
+        golden = run_module(module, [x])[0]
+        np.testing.assert_array_equal(cpu(x)[0], golden)
+        np.testing.assert_array_equal(hls(x)[0], golden)

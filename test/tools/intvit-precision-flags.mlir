@@ -4,6 +4,8 @@
 // RUN: not intvit eval --act-bits 5 2>&1 | filecheck %s --check-prefix=ABITS
 // RUN: not intvit import --weight-bits 3 -o %t.mlir 2>&1 | filecheck %s --check-prefix=WBITS
 // RUN: not intvit eval --calibration hessian 2>&1 | filecheck %s --check-prefix=METHOD
+// RUN: not intvit eval --calibration ptq4vit --granularity row 2>&1 | filecheck %s --check-prefix=GRAN
+// RUN: not intvit import --calibration ptq4vit --size-budget w6 --granularity channel -o %t.mlir 2>&1 | filecheck %s --check-prefix=GRANVAL
 // The precision flags of `intvit import/eval` refuse bad values before any import work.
 
 // NEEDS: error: --size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit
@@ -12,3 +14,6 @@
 // ABITS: argument --act-bits: invalid choice: 5 (choose from 4, 6, 8)
 // WBITS: argument --weight-bits: invalid choice: 3 (choose from 4, 6, 8)
 // METHOD: argument --calibration: invalid choice: 'hessian'
+// GRAN: error: --granularity row says what --size-budget's search chooses: add --size-budget
+// GRAN-NOT: Traceback
+// GRANVAL: argument --granularity: invalid choice: 'channel' (choose from 'layer', 'row')
