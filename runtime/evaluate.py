@@ -121,12 +121,12 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
              input_shape: tuple[int, ...] | None = None, batch: int | None = None,
              data_dir: str | None = None, preprocess: dict | None = None, report_dir: str | None = None,
              weight_bits: int = 8, act_bits: int = 8, calibration: str = "minmax",
-             size_budget: int | str | None = None, granularity: str = "layer") -> dict:
+             search=None) -> dict:
     """`batch` N: the model is imported and compiled at batch N (calibrated per image, as at
     batch 1) and the test images run N at a time; the last batch is padded with zero images.
     `data_dir`: an image folder to evaluate (labels from its subfolders); `preprocess`:
     crop_pct/mean/std overrides for image folders; `report_dir`: write the per-layer error report.
-    `weight_bits`/`act_bits`/`calibration`/`size_budget`/`granularity`: the quantization recipe."""
+    `weight_bits`/`act_bits`/`calibration`/`search` (a `frontend.PrecisionSearch`): the quantization recipe."""
     from intvit.runtime.image_folder import default_preprocess, scan_image_folder
     from intvit.runtime.targets import get_target
 
@@ -145,10 +145,10 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
     t0 = time.perf_counter()
     imported = import_model(model, np.zeros(shape, np.float32), images, method=calibration, rounding=rounding,
                             progress=progress, compat=compat, keep_torch=report_dir is not None,
-                            weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget,
-                            granularity=granularity, seed=seed)
+                            weight_bits=weight_bits, act_bits=act_bits, search=search, seed=seed)
     import_s = time.perf_counter() - t0
     module = imported.module
+    fps = search.estimated_fps(module) if search is not None and search.fps_budget is not None else None
     executable = compile_for(target, module, **options)
 
     with torch.no_grad():
@@ -169,8 +169,10 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         "batch_latency_ms": float(np.median(seconds) * 1000),
         "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
-        "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration, "size_budget": size_budget,
-        "granularity": granularity if size_budget else None,
+        "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration,
+        "size_budget": search.size_budget if search else None, "fps_budget": search.fps_budget if search else None,
+        "fps_estimate": fps,
+        "granularity": search.granularity if search else None,
         "weight_bytes": weight_bytes(module), "precision": layer_widths(module),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
@@ -240,7 +242,9 @@ def format_report(r: dict) -> str:
     lines.append(f"  latency             {per_batch}{r['latency_ms']:.3f} ms/image (median), "
                  f"compile {r['compile_s']:.1f} s")
     if "weight_bits" in r:
-        widths = format_widths(r["precision"]) if r.get("size_budget") else f"W{r['weight_bits']}"
+        widths = format_widths(r["precision"]) if r.get("granularity") else f"W{r['weight_bits']}"
         lines.append(f"  precision           {widths} A{r['act_bits']}, calibration {r['calibration']}, "
                      f"weights {r['weight_bytes']} bytes")
+    if r.get("fps_budget"):
+        lines.append(f"  FPGA estimate       {r['fps_estimate']:.1f} FPS (budget {r['fps_budget']:g})")
     return "\n".join(lines)

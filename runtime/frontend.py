@@ -9,6 +9,7 @@ Each step is the pass of the same name, so `intvit-opt` can replay any part of i
 from __future__ import annotations
 
 import importlib.util
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,12 +56,58 @@ def load_user_model(spec: str) -> torch.nn.Module:
         raise FrontendError(f"cannot construct {cls_name}(): {type(err).__name__}: {err}") from None
 
 
+@dataclass(frozen=True)
+class PrecisionSearch:
+    """Mixed precision by search (`assign-precision{policy=search}`) on the calibrated torch IR:
+    within `size_budget` (BYTES, or `wN` for the size of all-N-bit weights) or within the cycles
+    per frame that `fps_budget` allows on the hls-cpp target's accelerator model (`part`,
+    `freq_mhz`; None: `intvit estimate`'s defaults), per `granularity` (layer or row)."""
+    size_budget: int | str | None = None
+    fps_budget: float | None = None
+    granularity: str = "layer"
+    part: str | None = None
+    freq_mhz: float | None = None
+
+    def apply(self, module: ModuleOp) -> list[dict]:
+        from intvit.passes.assign_precision import AssignPrecisionPass
+
+        if self.fps_budget is not None:
+            return self.search_cycles(module)
+        spec = str(self.size_budget)
+        by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
+        AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
+                            budget_bits=by_width, granularity=self.granularity).apply(make_context(), module)
+        return []
+
+    def estimated_fps(self, module: ModuleOp) -> float:
+        """`intvit estimate`'s frames per second for the quantized module, on this accelerator."""
+        from intvit.runtime.targets import TARGETS
+
+        hls = TARGETS["hls-cpp"]
+        defaults = hls.estimate_defaults()
+        return hls.estimate(module, self.part or hls.default_part, self.freq_mhz or defaults["freq_mhz"],
+                            defaults["dsp_util"], defaults["lut_util"], **hls.tiling_defaults())["fps"]
+
+    def search_cycles(self, module: ModuleOp) -> list[dict]:
+        from intvit.passes.quantize.precision_search import SearchError, assign_for_cycles
+        from intvit.runtime.targets import TARGETS
+
+        hls = TARGETS["hls-cpp"]
+        model = hls.cycle_model(self.part, self.freq_mhz)
+        freq = (self.freq_mhz or hls.estimate_defaults()["freq_mhz"]) * 1e6
+        try:
+            report, _ = assign_for_cycles(module, math.floor(freq / self.fps_budget), model, self.granularity)
+        except SearchError as err:
+            raise FrontendError(f"--fps-budget {self.fps_budget:g}: {err}") from None
+        return report
+
+
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],
                  method: str = "minmax", percentile: float = 99.99, rounding: str = "half_even",
                  softmax_bits: int = 8, isqrt: str = "exact", stop_after_torch: bool = False,
                  progress: bool = False, compat: str = "none", keep_torch: bool = False,
-                 weight_bits: int = 8, act_bits: int = 8, size_budget: int | str | None = None,
-                 seed: int = 0, granularity: str = "layer") -> ImportResult:
+                 weight_bits: int = 8, act_bits: int = 8, search: PrecisionSearch | None = None,
+                 seed: int = 0) -> ImportResult:
     """Export `model` at the shape of `example` (batch included) and quantize it with the
     ranges seen on `calibration`: inputs shaped like `example`, or single images (batch 1) when
     `example` is a batch of N > 1.  Then the model is calibrated at batch 1 and the ranges are
@@ -88,8 +135,8 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     if rebatch:
         copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])
     timings["calibrate_s"] = time.perf_counter() - t0
-    if size_budget is not None:
-        _search_precision(module, size_budget, granularity)
+    if search is not None:
+        search.apply(module)
     t0 = time.perf_counter()
     torch_module = module.clone() if keep_torch else None
     QuantizeToIntvitPass(rounding=rounding, softmax_bits=softmax_bits, isqrt=isqrt, compat=compat,
@@ -97,17 +144,6 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     module.verify()
     timings["quantize_s"] = time.perf_counter() - t0
     return ImportResult(torch_module, module, timings)
-
-
-def _search_precision(module: ModuleOp, size_budget: int | str, granularity: str) -> None:
-    """`assign-precision{policy=search}` on the calibrated torch IR: a byte budget, or `wN` for
-    the size of all-N-bit weights."""
-    from intvit.passes.assign_precision import AssignPrecisionPass
-
-    spec = str(size_budget)
-    by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
-    AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
-                        budget_bits=by_width, granularity=granularity).apply(make_context(), module)
 
 
 def _export_and_parse(model: torch.nn.Module, example: np.ndarray, timings: dict[str, float]) -> ModuleOp:

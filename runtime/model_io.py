@@ -175,14 +175,14 @@ def import_named_model(name: str, weights: str | None = None, calib: str = "32",
                        emit: str = "intvit", progress: bool = False,
                        input_shape: tuple[int, ...] | None = None, batch: int | None = None,
                        compat: str = "none", weight_bits: int = 8, act_bits: int = 8,
-                       size_budget: int | str | None = None, granularity: str = "layer") -> tuple[ImportResult, dict]:
+                       search=None) -> tuple[ImportResult, dict]:
     check_model_arguments(name, weights, calib, batch)
     model, shape = build_named_model(name, weights, seed, input_shape, batch)
     images = calibration_images(name, calib, single_image_shape(shape), seed)
     example = np.zeros(shape, np.float32)
     result = import_model(model, example, images, method=method, percentile=percentile, rounding=rounding,
                           stop_after_torch=emit == "torch", progress=progress, compat=compat,
-                          weight_bits=weight_bits, act_bits=act_bits, size_budget=size_budget, seed=seed, granularity=granularity)
+                          weight_bits=weight_bits, act_bits=act_bits, search=search, seed=seed)
     return result, {"input_shape": list(shape), "batch": shape[0], "calibration_images": len(images),
                     "weight_bits": weight_bits, "act_bits": act_bits, "calibration": method}
 

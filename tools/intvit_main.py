@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -147,6 +148,16 @@ def _size_budget(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected BYTES (> 0) or w4|w6|w8 (the size of the all-N-bit model), got '{text}'")
 
 
+def _fps_budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected frames per second (> 0), got '{text}'")
+    return value
+
+
 def _add_precision_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--calibration", choices=["minmax", "percentile", "ptq4vit"], default="minmax",
                    help="ptq4vit: Hessian-guided steps and twin codes for post-Shiftmax/ShiftGELU values")
@@ -155,16 +166,36 @@ def _add_precision_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size-budget", type=_size_budget, metavar="BYTES|wN",
                    help="mixed precision by search (needs --calibration ptq4vit): per-layer weight widths "
                         "within BYTES, or within the size of the all-N-bit model (w6)")
-    p.add_argument("--granularity", choices=["layer", "row"], default="layer",
-                   help="what --size-budget's search chooses: a width (4/6/8) per layer, or Quasar-ViT "
-                        "4/8-bit rows per output channel (packed; the same rows on every target)")
+    p.add_argument("--fps-budget", type=_fps_budget, metavar="FPS",
+                   help="mixed precision by search (needs --calibration ptq4vit) within the cycles per frame "
+                        "that FPS allows on the FPGA accelerator model of `intvit estimate` (its defaults; "
+                        "with --target hls-cpp, its --part and --clock-ns)")
+    p.add_argument("--granularity", choices=["layer", "row"], default=None,
+                   help="what the search chooses: a width (4/6/8) per layer (default with --size-budget), or "
+                        "Quasar-ViT 4/8-bit rows per output channel (default with --fps-budget; packed, the same "
+                        "rows on every target)")
 
 
 def _check_precision_flags(args: argparse.Namespace) -> None:
-    if args.size_budget and args.calibration != "ptq4vit":
-        raise ValueError("--size-budget searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit")
-    if args.granularity != "layer" and not args.size_budget:
-        raise ValueError(f"--granularity {args.granularity} says what --size-budget's search chooses: add --size-budget")
+    budget = "--size-budget" if args.size_budget else "--fps-budget" if args.fps_budget else None
+    if args.size_budget and args.fps_budget:
+        raise ValueError("--size-budget and --fps-budget are two budgets for one search: give one")
+    if budget and args.calibration != "ptq4vit":
+        raise ValueError(f"{budget} searches on PTQ4ViT's per-layer sensitivities: add --calibration ptq4vit")
+    if args.granularity and not budget:
+        raise ValueError(f"--granularity {args.granularity} says what the search chooses: add --size-budget or --fps-budget")
+
+
+def _precision_search(args: argparse.Namespace):
+    """The search the precision flags ask for, or None."""
+    from intvit.runtime.frontend import PrecisionSearch
+
+    if not (args.size_budget or args.fps_budget):
+        return None
+    clock_ns = getattr(args, "clock_ns", None)
+    return PrecisionSearch(size_budget=args.size_budget, fps_budget=args.fps_budget,
+                           granularity=args.granularity or ("row" if args.fps_budget else "layer"),
+                           part=getattr(args, "part", None), freq_mhz=1000.0 / clock_ns if clock_ns else None)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -177,8 +208,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     result, info = import_named_model(
         args.model, weights=args.weights, calib=args.calib, seed=args.seed, method=args.calibration,
         percentile=args.percentile, rounding=args.rounding, emit=args.emit, progress=not args.json,
-        compat=args.compat, weight_bits=args.weight_bits, act_bits=args.act_bits, size_budget=args.size_budget,
-        granularity=args.granularity, **shapes,
+        compat=args.compat, weight_bits=args.weight_bits, act_bits=args.act_bits, search=_precision_search(args),
+        **shapes,
     )
     write_module(result.module, args.output)
     report = {"model": args.model, "emit": args.emit, "output": args.output, **info, **result.timings}
@@ -269,7 +300,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                       options=_target_values(args), compat=args.compat, **_shape_values(args),
                       data_dir=args.data, preprocess=preprocess, report_dir=args.report,
                       weight_bits=args.weight_bits, act_bits=args.act_bits, calibration=args.calibration,
-                      size_budget=args.size_budget, granularity=args.granularity)
+                      search=_precision_search(args))
     print(json.dumps(report) if args.json else format_report(report))
     return 0 if report["bit_exact"] else 2
 
@@ -349,9 +380,10 @@ def add_estimate(sub) -> None:
     p = sub.add_parser("estimate", help="FPGA resources and latency of a model (Quasar-ViT's model, eqs. 4-16)")
     p.add_argument("file", help="an intvit .mlir file")
     p.add_argument("--part", default=hls.default_part)
-    p.add_argument("--freq-mhz", type=float, default=150.0)
-    p.add_argument("--dsp-util", type=float, default=0.69)
-    p.add_argument("--lut-util", type=float, default=0.66)
+    defaults = hls.estimate_defaults()
+    p.add_argument("--freq-mhz", type=float, default=defaults["freq_mhz"])
+    p.add_argument("--dsp-util", type=float, default=defaults["dsp_util"])
+    p.add_argument("--lut-util", type=float, default=defaults["lut_util"])
     for name, default in hls.tiling_defaults().items():
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int, default=default)
     p.add_argument("--json", action="store_true")

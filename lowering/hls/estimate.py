@@ -97,7 +97,8 @@ def model_gemms(module: ModuleOp) -> list[Gemm]:
             heads, m = math.prod(ls[:-2]), ls[-2]
         else:
             heads, m = 1, math.prod(ls[:-1])
-        w8 = 1.0
+        bits = op.attributes.get("intvit.weight_bits")
+        w8 = 0.0 if bits is not None and bits.value.data == 4 else 1.0  # 6 bits: two nibbles, as 8
         if op.packing is not None:
             bits = list(op.packing.row_bits.get_values())
             w8 = sum(1 for b in bits if b == 8) / len(bits)
@@ -142,8 +143,11 @@ def layer_latency(g: Gemm, t: Tiling, n_tot: int) -> dict:
             "l_tot": per_head * g.heads}
 
 
-def estimate(module: ModuleOp, part: str, freq_mhz: float, dsp_util: float, lut_util: float,
-             tiling: Tiling) -> dict:
+DEFAULTS = {"freq_mhz": 150.0, "dsp_util": 0.69, "lut_util": 0.66}  # Quasar-ViT's ZCU102 setting
+
+
+def accelerator(part: str, freq_mhz: float, dsp_util: float, lut_util: float, tiling: Tiling) -> Resources:
+    """The multipliers the budget buys on `part` (after checking every parameter)."""
     spec = get_part(part)
     if not 0 < freq_mhz <= spec.max_mhz:
         raise TargetError(f"estimate: --freq-mhz {freq_mhz} is out of range for {part} (0, {spec.max_mhz:.0f}]")
@@ -153,7 +157,23 @@ def estimate(module: ModuleOp, part: str, freq_mhz: float, dsp_util: float, lut_
     tiling.check()
     if spec.dsp_kind != "DSP48E2":
         raise TargetError(f"estimate: {part} has {spec.dsp_kind}; the packing model needs DSP48E2 (27 x 18)")
-    best, _ = choose_resources(math.floor(spec.dsp * dsp_util), math.floor(spec.lut * lut_util))
+    return choose_resources(math.floor(spec.dsp * dsp_util), math.floor(spec.lut * lut_util))[0]
+
+
+def cycle_model(part: str, freq_mhz: float, dsp_util: float, lut_util: float, tiling: Tiling):
+    """`(m, n, f, heads, w8_fraction) -> cycles` of one GEMM on this accelerator (what
+    `assign-precision`'s search under an FPS budget prices its options with)."""
+    n_tot = accelerator(part, freq_mhz, dsp_util, lut_util, tiling).n_tot
+
+    def cycles(m: int, n: int, f: int, heads: int, w8_fraction: float) -> int:
+        return layer_latency(Gemm("", m, n, f, heads, w8_fraction), tiling, n_tot)["l_tot"]
+
+    return cycles
+
+
+def estimate(module: ModuleOp, part: str, freq_mhz: float, dsp_util: float, lut_util: float,
+             tiling: Tiling) -> dict:
+    best = accelerator(part, freq_mhz, dsp_util, lut_util, tiling)
     layers = [layer_latency(g, tiling, best.n_tot) for g in model_gemms(module)]
     cycles = sum(layer["l_tot"] for layer in layers)
     return {"part": part, "freq_mhz": freq_mhz, "s_dsp": dsp_util, "s_lut": lut_util,

@@ -15,7 +15,8 @@ from xdsl.dialects.builtin import ModuleOp
 
 from intvit.lowering.hls import csim
 from intvit.lowering.hls.emitter import emit_firmware, entry_function
-from intvit.lowering.hls.estimate import Tiling, estimate, format_estimate
+from intvit.lowering.hls.estimate import DEFAULTS as ESTIMATE_DEFAULTS
+from intvit.lowering.hls.estimate import Tiling, cycle_model, estimate, format_estimate
 from intvit.lowering.hls.harness import bridge_symbol, numpy_dtype
 from intvit.lowering.hls.names import cpp_identifier
 from intvit.lowering.hls.parts import DEFAULT_PART, PARTS, get_part
@@ -60,9 +61,19 @@ class HlsCppTarget(Target):
     def tiling_defaults() -> dict:
         return dict(vars(Tiling()))
 
+    estimate_defaults = staticmethod(lambda: dict(ESTIMATE_DEFAULTS))
+
     def estimate(self, module: ModuleOp, part: str, freq_mhz: float, dsp_util: float, lut_util: float,
                  **tiling) -> dict:
         return estimate(module, part, freq_mhz, dsp_util, lut_util, Tiling(**tiling))
+
+    def cycle_model(self, part: str | None = None, freq_mhz: float | None = None, dsp_util: float | None = None,
+                    lut_util: float | None = None, **tiling):
+        """The latency model of `estimate` for one GEMM, for a search under an FPS budget; None
+        values take `intvit estimate`'s defaults."""
+        return cycle_model(part or DEFAULT_PART, freq_mhz or ESTIMATE_DEFAULTS["freq_mhz"],
+                           dsp_util or ESTIMATE_DEFAULTS["dsp_util"], lut_util or ESTIMATE_DEFAULTS["lut_util"],
+                           Tiling(**tiling))
 
     def check_available(self) -> None:
         csim.check_compiler()

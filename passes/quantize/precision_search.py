@@ -1,24 +1,28 @@
-"""Mixed precision by search: per-layer weight widths (4, 6 or 8 bits) under a model-size budget.
+"""Mixed precision by search: weight widths per layer (4/6/8 bits) or per output channel
+(Quasar-ViT 4/8-bit rows) under a budget of model bytes or of accelerator cycles.
 
-Each GEMM with a constant weight carries `intvit.sensitivity = array<f64: d4, d6, d8>` from
-`calibrate{method=ptq4vit}`: the Hessian-guided output distance `sum((O^ - O)^2 (dL/dO)^2)` of
-that layer at each weight width, an estimate of the loss increase the layer's quantization
-causes.  Treating those increases as additive, the best assignment under a byte budget is a
-multiple-choice knapsack, solved exactly by dynamic programming over the Pareto frontier of
-(bytes, distance) partial assignments (one frontier point per distinct size; a handful of
-layers times three widths keeps it small).  Size counts packed weights (`N K bits / 8` bytes,
-rounded up per layer) and the int32 biases, which no width changes.
-
-`granularity=row` chooses per output channel instead, between Quasar-ViT's 4-bit and 8-bit rows
-(the `#intvit.packing` row mix every backend runs): `intvit.row_distance4/8` give each channel's
-distance at either width (the distance splits by channel exactly), so under the byte budget the
-best mix is a 0/1 knapsack over "upgrade this row to 8 bits" (cost: the row's extra bytes,
-value: its distance saved), solved exactly by dynamic programming in units of the costs' gcd.
+Each GEMM with a constant weight carries, from `calibrate{method=ptq4vit}`, the Hessian-guided
+output distance `sum((O^ - O)^2 (dL/dO)^2)`: `intvit.sensitivity = array<f64: d4, d6, d8>` for
+the whole layer at each width, and `intvit.row_distance4/8` per output channel (a channel's
+output depends on its own weight row only, so the layer's distance splits by channel exactly).
+Treating the distances as additive across layers (PTQ4ViT's and HAWQ's assumption), the search
+is a multiple-choice knapsack: one option per layer, least summed distance, summed cost within
+the budget.
+  * `granularity=layer`: the options are the widths 4, 6, 8;
+  * `granularity=row`: the options are "the n8 channels with the largest distance saved by 8 bits
+    get 8 bits, the rest 4", n8 = 0..N (all rows of a layer cost the same, so for a fixed n8 no
+    other choice of rows has a smaller distance).
+Costs: bytes (packed weights, `ceil(K bits / 8)` per row, plus the int32 bias, which no width
+changes), or cycles of a latency model the caller passes (the HLS target's Quasar-ViT model,
+`intvit import/eval --fps-budget`: an 8-bit or 6-bit row is two 4-bit multiplications).  The
+dynamic program runs over the budget in units of the costs' gcd, which is exact for bytes; cycle
+costs are rounded up to 1/RESOLUTION of the budget (the result never exceeds it).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +35,10 @@ SENSITIVITY = "intvit.sensitivity"
 WEIGHT_BITS = "intvit.weight_bits"
 ROW_BITS = "intvit.row_bits"
 GRANULARITIES = ("layer", "row")
+RESOLUTION = 20000  # budget units of a cycle budget's dynamic program
+
+# (m, n, f, heads, fraction of rows at 8 bits) -> cycles of that GEMM on the accelerator
+CycleModel = Callable[[int, int, int, int, float], int]
 
 
 class SearchError(ValueError):
@@ -45,6 +53,7 @@ class Candidate:
     cols: int  # inputs per channel
     bias: bool
     distance: dict[int, float]
+    m: int = 1  # activation rows (tokens times batch): the GEMM is [m, cols] x [cols, rows]
 
     def bytes(self, bits: int) -> int:
         return math.ceil(self.rows * self.cols * bits / 8) + (4 * self.rows if self.bias else 0)
@@ -54,6 +63,10 @@ def layer_bytes(rows: int, cols: int, bits: int, bias: bool) -> int:
     return math.ceil(rows * cols * bits / 8) + (4 * rows if bias else 0)
 
 
+def row_bytes(cols: int, bits: int) -> int:
+    return math.ceil(cols * bits / 8)
+
+
 def _literal_shape(op: Operation, index: int) -> list[int] | None:
     if len(op.operands) <= index:
         return None
@@ -61,6 +74,18 @@ def _literal_shape(op: Operation, index: int) -> list[int] | None:
     if not isinstance(owner, Operation) or owner.name != "torch.vtensor.literal":
         return None
     return [int(s) for s in getattr(op.operands[index].type, "sizes", [])]
+
+
+def _sizes(op: Operation, index: int) -> list[int]:
+    return [int(s) for s in getattr(op.operands[index].type, "sizes", [])]
+
+
+def _activation_rows(op: Operation, weight: list[int]) -> int:
+    """How many activation rows meet the weight: tokens times batch (patches for a conv)."""
+    x = _sizes(op, 0)
+    if op.name in ("torch.aten.conv2d", "torch.aten.convolution"):
+        return x[0] * (x[2] // weight[2]) * (x[3] // weight[3]) if len(x) == 4 and len(weight) == 4 else 1
+    return math.prod(x[:-1]) if x else 1
 
 
 def candidates(module: ModuleOp) -> list[Candidate]:
@@ -78,31 +103,38 @@ def candidates(module: ModuleOp) -> list[Candidate]:
         cols = math.prod(shape) // rows
         bias = _literal_shape(op, 2) is not None
         found.append(Candidate(op, f"{len(found)}:{op.name.rsplit('.', 1)[-1]}", rows, cols, bias,
-                               dict(zip(WIDTHS, values))))
+                               dict(zip(WIDTHS, values)), _activation_rows(op, shape)))
     return found
 
 
-def solve(layers: list[Candidate], budget: int) -> tuple[dict[int, int], int, float]:
-    """Min total distance with total bytes <= budget: (layer index -> bits, bytes, distance)."""
-    frontier: list[tuple[int, float, tuple[int, ...]]] = [(0, 0.0, ())]
-    for layer in layers:
-        grown = [(size + layer.bytes(b), dist + layer.distance[b], chosen + (b,))
-                 for size, dist, chosen in frontier for b in WIDTHS]
-        grown = [g for g in grown if g[0] <= budget]
-        grown.sort(key=lambda g: (g[0], g[1], g[2]))
-        frontier = []
-        for g in grown:  # keep a point only if it beats every smaller one
-            if not frontier or g[1] < frontier[-1][1]:
-                frontier.append(g)
-        if not frontier:
-            need = sum(lay.bytes(min(WIDTHS)) for lay in layers)
-            raise SearchError(f"size budget {budget} bytes is below the all-4-bit model ({need} bytes)")
-    size, dist, chosen = min(frontier, key=lambda g: (g[1], g[0]))
-    return dict(enumerate(chosen)), size, dist
+def activation_gemms(module: ModuleOp) -> list[tuple[int, int, int, int]]:
+    """(m, n, f, heads) of every activation x activation GEMM (attention): a fixed cost."""
+    from intvit.passes.quantize.rules import GEMM_OPS
+
+    found = []
+    for op in module.walk():
+        if op.name not in GEMM_OPS or _literal_shape(op, 1) is not None or len(op.operands) < 2:
+            continue
+        a, b = _sizes(op, 0), _sizes(op, 1)
+        if len(a) >= 2 and len(b) >= 2:
+            found.append((a[-2], b[-1], a[-1], math.prod(a[:-2])))
+    return found
 
 
-def row_bytes(cols: int, bits: int) -> int:
-    return math.ceil(cols * bits / 8)
+# -- options per layer ----------------------------------------------------------------------------
+@dataclass
+class Options:
+    """One layer's options: what each records, its distance, its fraction of 8-bit rows, bytes."""
+    labels: list  # bits (granularity=layer) or a row_bits array (granularity=row)
+    distance: np.ndarray
+    w8: np.ndarray
+    bytes: np.ndarray
+
+
+def layer_options(layer: Candidate) -> Options:
+    return Options(list(WIDTHS), np.array([layer.distance[b] for b in WIDTHS]),
+                   np.array([0.0 if b == 4 else 1.0 for b in WIDTHS]),  # 6 bits: two nibbles, as 8
+                   np.array([layer.bytes(b) for b in WIDTHS]))
 
 
 def row_distances(layer: Candidate) -> dict[int, np.ndarray]:
@@ -117,71 +149,148 @@ def row_distances(layer: Candidate) -> dict[int, np.ndarray]:
     return found
 
 
+def row_options(layer: Candidate, dist: dict[int, np.ndarray]) -> Options:
+    gain = dist[4] - dist[8]
+    order = np.argsort(-gain, kind="stable")  # ties: the lower channel first
+    labels = []
+    for n8 in range(layer.rows + 1):
+        bits = np.full(layer.rows, 4)
+        bits[order[:n8]] = 8
+        labels.append(bits)
+    saved = np.concatenate([[0.0], np.cumsum(gain[order])])
+    n8 = np.arange(layer.rows + 1)
+    size = layer.rows * row_bytes(layer.cols, 4) + n8 * (row_bytes(layer.cols, 8) - row_bytes(layer.cols, 4)) \
+        + (4 * layer.rows if layer.bias else 0)
+    return Options(labels, dist[4].sum() - saved, n8 / layer.rows, size)
+
+
+def options_for(layers: list[Candidate], granularity: str) -> list[Options]:
+    return [row_options(lay, row_distances(lay)) if granularity == "row" else layer_options(lay) for lay in layers]
+
+
+# -- the multiple-choice knapsack -----------------------------------------------------------------
+def solve_choices(costs: list[np.ndarray], distances: list[np.ndarray], budget: int,
+                  exact: bool = True) -> list[int]:
+    """One option per layer, least summed distance with summed cost <= budget (costs integers).
+    `exact`: units of the gcd of the costs above each layer's cheapest; else costs rounded up to
+    1/RESOLUTION of the slack (feasible, near-optimal)."""
+    floor = sum(int(c.min()) for c in costs)
+    if budget < floor:
+        raise SearchError(f"the budget ({budget}) is below the cheapest assignment ({floor})")
+    extra = [np.asarray(c, dtype=np.int64) - int(c.min()) for c in costs]
+    slack = budget - floor
+    if exact:
+        unit = math.gcd(*[int(v) for e in extra for v in e]) or 1
+        units = [e // unit for e in extra]
+    else:
+        unit = max(1, math.ceil(slack / RESOLUTION))
+        units = [-(-e // unit) for e in extra]
+    capacity = int(min(slack // unit, sum(int(u.max()) for u in units)))
+    best = np.zeros(capacity + 1)  # least distance of the layers so far within c units
+    picks = []
+    for u, d in zip(units, distances):
+        new = np.full(capacity + 1, np.inf)
+        pick = np.zeros(capacity + 1, dtype=np.int32)
+        for j in range(len(u)):
+            w = int(u[j])
+            if w > capacity:
+                continue
+            trial = best[:capacity + 1 - w] + d[j]
+            better = trial < new[w:]  # ties keep the earlier (cheaper) option: deterministic
+            new[w:] = np.where(better, trial, new[w:])
+            pick[w:] = np.where(better, j, pick[w:])
+        best = new
+        picks.append(pick)
+    chosen, c = [], capacity
+    for u, pick in zip(reversed(units), reversed(picks)):
+        j = int(pick[c])
+        chosen.append(j)
+        c -= int(u[j])
+    return chosen[::-1]
+
+
+def solve(layers: list[Candidate], budget: int) -> tuple[dict[int, int], int, float]:
+    """Per-layer widths, bytes <= budget: (layer index -> bits, bytes, distance)."""
+    opts = options_for(layers, "layer")
+    try:
+        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
+    except SearchError:
+        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
+                          f"({sum(lay.bytes(4) for lay in layers)} bytes)") from None
+    return ({i: opts[i].labels[j] for i, j in enumerate(chosen)}, sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
+            float(sum(o.distance[j] for o, j in zip(opts, chosen))))
+
+
 def solve_rows(layers: list[Candidate], dist: list[dict[int, np.ndarray]],
                budget: int) -> tuple[list[np.ndarray], int, float]:
-    """Per layer, the bits of each row (4 or 8) with total bytes <= budget and least total
-    distance (`dist[i][bits]`: layer i's per-row distances): exact 0/1 knapsack over 8-bit
-    upgrades of an all-4-bit start."""
-    base = sum(lay.rows * row_bytes(lay.cols, 4) + (4 * lay.rows if lay.bias else 0) for lay in layers)
-    if budget < base:
-        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model ({base} bytes)")
-    cost = np.concatenate([np.full(lay.rows, row_bytes(lay.cols, 8) - row_bytes(lay.cols, 4)) for lay in layers])
-    gain = np.concatenate([d[4] - d[8] for d in dist])
-    unit = math.gcd(*cost.tolist()) or 1
-    weights = cost // unit
-    capacity = int(min((budget - base) // unit, weights.sum()))  # a budget past all-8-bit buys nothing more
-    best = np.zeros(capacity + 1)
-    taken = []  # per item, bit-packed: did the optimum for each capacity take it
-    for w, g in zip(weights.tolist(), gain.tolist()):
-        trial = np.full(capacity + 1, -np.inf)
-        if w <= capacity:
-            trial[w:] = best[:capacity + 1 - w] + g
-        take = trial > best  # ties keep the row at 4 bits: deterministic
-        best = np.where(take, trial, best)
-        taken.append(np.packbits(take))
-    upgrade = np.zeros(len(weights), dtype=bool)
-    c = capacity
-    for i in range(len(weights) - 1, -1, -1):
-        if np.unpackbits(taken[i], count=capacity + 1)[c]:
-            upgrade[i] = True
-            c -= int(weights[i])
-    bits, start = [], 0
-    for lay in layers:
-        bits.append(np.where(upgrade[start:start + lay.rows], 8, 4))
-        start += lay.rows
-    size = base + int(cost[upgrade].sum())
-    total = float(sum(np.where(b == 8, d[8], d[4]).sum() for b, d in zip(bits, dist)))
-    return bits, size, total
+    """Per-row widths (4/8), bytes <= budget: (row bits per layer, bytes, distance)."""
+    opts = [row_options(lay, d) for lay, d in zip(layers, dist)]
+    try:
+        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
+    except SearchError:
+        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
+                          f"({sum(int(o.bytes[0]) for o in opts)} bytes)") from None
+    return ([o.labels[j] for o, j in zip(opts, chosen)], sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
+            float(sum(o.distance[j] for o, j in zip(opts, chosen))))
 
 
-def assign_rows(layers: list[Candidate], budget: int) -> list[dict]:
-    chosen, _, _ = solve_rows(layers, [row_distances(lay) for lay in layers], budget)
+# -- recording ---------------------------------------------------------------------------------------
+def record(layers: list[Candidate], opts: list[Options], chosen: list[int], granularity: str,
+           cycles: list[np.ndarray] | None = None) -> list[dict]:
     report = []
-    for layer, bits in zip(layers, chosen):
-        layer.op.attributes[ROW_BITS] = DenseArrayBase.from_list(i64, bits.tolist())
-        eight = int((bits == 8).sum())
-        report.append({"layer": layer.name, "shape": [layer.rows, layer.cols], "rows_8bit": eight,
-                       "rows_4bit": layer.rows - eight,
-                       "bytes": sum(row_bytes(layer.cols, int(b)) for b in bits) + (4 * layer.rows if layer.bias else 0)})
+    for i, (layer, o, j) in enumerate(zip(layers, opts, chosen)):
+        entry: dict = {"layer": layer.name, "shape": [layer.rows, layer.cols], "bytes": int(o.bytes[j]),
+                       "distance": float(o.distance[j])}
+        if granularity == "row":
+            bits = o.labels[j]
+            layer.op.attributes[ROW_BITS] = DenseArrayBase.from_list(i64, bits.tolist())
+            entry.update(rows_8bit=int((bits == 8).sum()), rows_4bit=int((bits == 4).sum()))
+        else:
+            layer.op.attributes[WEIGHT_BITS] = IntegerAttr(o.labels[j], i64)
+            entry["weight_bits"] = o.labels[j]
+        if cycles is not None:
+            entry["cycles"] = int(cycles[i][j])
+        report.append(entry)
     return report
 
 
-def assign(module: ModuleOp, budget: int, granularity: str = "layer") -> list[dict]:
-    """Choose and record `intvit.weight_bits` (per layer) or `intvit.row_bits` (per output
-    channel) on every searched GEMM; returns the assignment."""
+def _searched(module: ModuleOp) -> list[Candidate]:
     layers = candidates(module)
     if not layers:
         raise SearchError(f"no GEMM carries {SENSITIVITY}: run calibrate{{method=ptq4vit}} first")
-    if granularity == "row":
-        return assign_rows(layers, budget)
-    chosen, _, _ = solve(layers, budget)
-    report = []
-    for i, layer in enumerate(layers):
-        bits = chosen[i]
-        layer.op.attributes[WEIGHT_BITS] = IntegerAttr(bits, i64)
-        report.append({"layer": layer.name, "shape": [layer.rows, layer.cols], "weight_bits": bits,
-                       "bytes": layer.bytes(bits), "distance": layer.distance[bits]})
-    return report
+    return layers
+
+
+def assign(module: ModuleOp, budget: int, granularity: str = "layer") -> list[dict]:
+    """Choose, within `budget` bytes, and record `intvit.weight_bits` (per layer) or
+    `intvit.row_bits` (per output channel) on every searched GEMM; returns the assignment."""
+    layers = _searched(module)
+    opts = options_for(layers, granularity)
+    try:
+        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
+    except SearchError:
+        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
+                          f"({sum(int(o.bytes.min()) for o in opts)} bytes)") from None
+    return record(layers, opts, chosen, granularity)
+
+
+def assign_for_cycles(module: ModuleOp, cycle_budget: int, model: CycleModel,
+                      granularity: str = "row") -> tuple[list[dict], int]:
+    """Choose within `cycle_budget` cycles of `model` (attention GEMMs included, at 8 bits);
+    returns the assignment and the model's total cycles for it."""
+    layers = _searched(module)
+    opts = options_for(layers, granularity)
+    fixed = sum(model(m, n, f, heads, 1.0) for m, n, f, heads in activation_gemms(module))
+    cycles = [np.array([model(lay.m, lay.rows, lay.cols, 1, float(w8)) for w8 in o.w8], dtype=np.int64)
+              for lay, o in zip(layers, opts)]
+    try:
+        chosen = solve_choices(cycles, [o.distance for o in opts], cycle_budget - fixed, exact=False)
+    except SearchError:
+        fastest = fixed + sum(int(c.min()) for c in cycles)
+        raise SearchError(f"the FPS budget needs at most {cycle_budget} cycles per frame; the fastest "
+                          f"assignment (all 4-bit) takes {fastest}") from None
+    total = fixed + sum(int(c[j]) for c, j in zip(cycles, chosen))
+    return record(layers, opts, chosen, granularity, cycles), total
 
 
 def uniform_bytes(module: ModuleOp, bits: int) -> int:

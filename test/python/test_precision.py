@@ -210,3 +210,33 @@ def test_row_search_on_tiny_vit_bit_exact_on_cpu_and_hls(ptq4vit_module, tmp_pat
         golden = run_module(module, [x])[0]
         np.testing.assert_array_equal(cpu(x)[0], golden)
         np.testing.assert_array_equal(hls(x)[0], golden)
+
+
+def test_fps_search_meets_the_cycle_budget_of_the_hls_estimate(ptq4vit_module):
+    """The search prices options with the hls-cpp target's latency model; `intvit estimate` of the
+    quantized module agrees with the search's total, within the budget, on a compute-bound
+    accelerator (few multipliers) where 4-bit rows are faster."""
+    from intvit.passes.quantize.precision_search import activation_gemms, assign_for_cycles, candidates
+    from intvit.runtime.targets import TARGETS
+
+    hls = TARGETS["hls-cpp"]
+    accel = dict(part="xczu3eg-sbva484-1-e", freq_mhz=100.0, dsp_util=0.01, lut_util=0.01)
+    model = hls.cycle_model(**accel)
+
+    fixed = sum(model(*g, 1.0) for g in activation_gemms(ptq4vit_module))
+    fastest, slowest = (fixed + sum(model(c.m, c.rows, c.cols, 1, w8) for c in candidates(ptq4vit_module))
+                        for w8 in (0.0, 1.0))
+    assert fastest < slowest
+    with pytest.raises(SearchError, match=f"the fastest assignment \\(all 4-bit\\) takes {fastest}"):
+        assign_for_cycles(ptq4vit_module.clone(), fastest - 1, model)
+    budget = (fastest + slowest) // 2
+    module = ptq4vit_module.clone()
+    report, total = assign_for_cycles(module, budget, model)
+    assert total <= budget and sum(r["cycles"] for r in report) <= total
+    module = quantize(module, 8, 6)
+    estimate = hls.estimate(module, accel["part"], accel["freq_mhz"], accel["dsp_util"], accel["lut_util"],
+                            **hls.tiling_defaults())
+    assert estimate["cycles"] == total
+    rows = [r for r in report if r["rows_4bit"] and r["rows_8bit"]]
+    assert rows, report  # the budget forces a mix somewhere
+
