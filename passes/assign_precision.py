@@ -25,6 +25,11 @@ edited in place: they may be shared).  The result carries
 `packing = #intvit.packing<row_bits = [...], split8 = true, factor = F>`.  `ratio-4bit=0` (the
 default, or a layer too small to get one 4-bit channel) changes nothing and adds no annotation; a
 matmul that already has `packing` is left as is (the pass is idempotent).
+
+`policy=search size-budget=BYTES | budget-bits=4|6|8 [granularity=layer|row]` runs instead on the
+calibrated torch IR (after `calibrate{method=ptq4vit}`): per-layer widths (4/6/8) or per-channel
+4/8-bit rows that minimize PTQ4ViT's summed distances within the byte budget
+(`passes/quantize/precision_search.py`); `quantize-to-intvit` then emits them.
 """
 
 from __future__ import annotations

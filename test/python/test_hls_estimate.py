@@ -79,6 +79,16 @@ def test_compute_bound_tile_by_hand():
     assert (layer["l_in"], layer["l_cmpt"], layer["l_out"], layer["l_tot"]) == (24, 4, 256, 280)
 
 
+@pytest.mark.parametrize("bits,w8", [(4, 0.0), (6, 1.0), (8, 1.0)])
+def test_layer_width_sets_the_nibble_count(bits, w8):
+    """A 4-bit layer (no packing: `intvit.weight_bits = 4`) is one nibble per weight; 6 and 8
+    bits are two (the 4-bit multipliers see a 6-bit weight as two nibbles)."""
+    text = MODEL.replace("packing #intvit.packing<row_bits = [4, 8, 4, 4], split8 = true, factor = 3>",
+                         f"{{intvit.weight_bits = {bits} : i64}}")
+    report = estimate(parse_module(text, make_context()), "xczu9eg-ffvb1156-2-e", 150.0, 0.69, 0.66, Tiling())
+    assert report["layers"][0]["w8_fraction"] == w8
+
+
 def test_cli_json_keys_and_table(tmp_path, capsys):
     path = tmp_path / "m.mlir"
     path.write_text(MODEL)
