@@ -106,7 +106,7 @@ class Converter(Rules):
         self.block = fn.regions[0].blocks.first
         self._demand = self._demand_analysis()
         self.provenance = Provenance(self.block) if options.provenance else None
-        self._searched = self._searched_sources()
+        self._searched, self.wide_sources = self._searched_sources()
 
     # -- calibration data --------------------------------------------------------------------
     def absmax(self, value: SSAValue) -> float:
@@ -154,11 +154,13 @@ class Converter(Rules):
         scales = array_attr(op, f"intvit.ptq4vit_w{bits}")
         return None if scales is None else np.asarray(scales, dtype=np.float64)
 
-    def _searched_sources(self) -> dict[SSAValue, float]:
+    def _searched_sources(self) -> tuple[dict[SSAValue, float], set[SSAValue]]:
         """A searched uniform step applies where the operand's value is requantized: at its source
-        (through data movement, which needs one per-tensor scale).  Sources shared by several
-        GEMM operands (q, k, v of one projection) keep the widest step: no extra clipping."""
-        steps: dict[SSAValue, float] = {}
+        (through data movement, which needs one per-tensor scale).  A source that several GEMM
+        operands take at different steps (q, k, v of one projection) is instead moved as int16 at
+        its calibrated range, and each operand is requantized to its own step after the movement:
+        the rounding the search modelled, up to the int16 step (~1/1000 of a 6-bit one)."""
+        found_steps: dict[SSAValue, set[float]] = {}
         for op in self.block.ops:
             if op.name not in GEMM_OPS:
                 continue
@@ -170,8 +172,9 @@ class Converter(Rules):
                 while isinstance(source.owner, Operation) and source.owner.name in MOVEMENT_OPS \
                         and source.owner.operands:
                     source = source.owner.operands[0]
-                steps[source] = max(steps.get(source, 0.0), found[0])
-        return steps
+                found_steps.setdefault(source, set()).add(found[0])
+        steps = {source: next(iter(s)) for source, s in found_steps.items() if len(s) == 1}
+        return steps, {source for source, s in found_steps.items() if len(s) > 1}
 
     def multiplier(self, ratio: float, op: Operation) -> tuple[int, int]:
         try:

@@ -314,7 +314,7 @@ class Rules:
         if not isinstance(x, QTensor):
             raise QuantizeError(f"{op.name} operand is not a tensor")
         if not x.per_tensor:
-            bits = self.demand(op.results[0])
+            bits = 16 if op.operands[0] in self.wide_sources else self.demand(op.results[0])
             x = self.em.requant(x, bits, self.scale_of(op.operands[0], bits), op.name)
         if x.sign is not None and not keeps_last_axis:
             raise QuantizeError(f"{op.name} moves negated channels (LayerNorm gamma < 0)")
