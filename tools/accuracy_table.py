@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -44,6 +45,7 @@ def evaluate_module(module, images, labels, fp32: np.ndarray) -> dict:
     cosine = np.sum(out * fp32, 1) / (np.linalg.norm(out.astype(np.float64), axis=1) * np.linalg.norm(fp32, axis=1))
     return {"int_top1": float(np.mean(out.argmax(1) == labels) * 100), "bit_exact": bool(np.array_equal(out, gold)),
             "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100), "cosine": float(np.mean(cosine)),
+            "correct": (out.argmax(1) == labels).astype(int).tolist(),
             "mismatches": int(np.sum(out != gold)), "weight_bytes": weight_bytes(module),
             "precision": layer_widths(module)}
 
@@ -139,10 +141,31 @@ def _widths(precision: list) -> str:
                            for w in precision) + "]"
 
 
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact sign test (McNemar's exact test) on the images two methods disagree on."""
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, k) for k in range(min(wins, losses) + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
+def paired(rows: list[dict]) -> list[str]:
+    """ptq4vit against minmax, image by image: which images only one of them gets right."""
+    lines = ["| W/A | only ptq4vit right | only minmax right | exact sign test p |", "|---|---|---|---|"]
+    for wb, ab in ROWS:
+        cells = {r["calibration"]: r for r in rows if r["weights"] == wb and r["acts"] == ab}
+        a, b = np.array(cells["ptq4vit"]["correct"]), np.array(cells["minmax"]["correct"])
+        wins, losses = int(np.sum((a == 1) & (b == 0))), int(np.sum((a == 0) & (b == 1)))
+        lines.append(f"| W{wb}A{ab} | {wins} | {losses} | {sign_test(wins, losses):.2f} |")
+    return lines
+
+
 def markdown(rows: list[dict]) -> str:
     lines = _cell_table(rows, "top-1", lambda r: f"{r['int_top1']:.2f}%")
     lines += [""] + _cell_table(rows, "agreement with FP32 top-1 / logit cosine",
                                 lambda r: f"{r['top1_agreement']:.2f}% / {r['cosine']:.4f}")
+    lines += [""] + paired(rows)
     for r in rows:
         if r["weights"] in MIXED:
             lines.append(f"\n{r['weights']} ({MIXED[r['weights']]}): weights per GEMM {_widths(r['precision'])} "

@@ -240,3 +240,24 @@ def test_fps_search_meets_the_cycle_budget_of_the_hls_estimate(ptq4vit_module):
     rows = [r for r in report if r["rows_4bit"] and r["rows_8bit"]]
     assert rows, report  # the budget forces a mix somewhere
 
+
+
+def test_accuracy_table_markdown_and_sign_test():
+    from intvit.tools.accuracy_table import MIXED, ROWS, markdown, sign_test
+
+    assert sign_test(0, 0) == 1.0 and sign_test(0, 2) == 0.5 and sign_test(10, 0) == pytest.approx(2 / 1024)
+    assert sign_test(3, 7) == sign_test(7, 3)
+    labels = np.array([1, 1, 1, 1])
+    rows = []
+    for wb, ab in ROWS:
+        for method, correct in (("minmax", [1, 1, 0, 0]), ("percentile", [1, 0, 0, 0]), ("ptq4vit", [1, 1, 1, 0])):
+            rows.append({"weights": wb, "acts": ab, "calibration": method, "fp32_top1": 75.0, "images": 4,
+                         "split": "test", "int_top1": float(np.mean(np.array(correct) == labels) * 100),
+                         "top1_agreement": 100.0, "cosine": 0.99, "bit_exact": True, "correct": correct,
+                         "weight_bytes": 10, "precision": [6]})
+    rows += [{**rows[0], "weights": name, "calibration": "ptq4vit", "precision": [{"rows_4bit": 1, "rows_8bit": 3}]}
+             for name in MIXED]
+    text = markdown(rows)
+    assert "| W6A6 | 50.00% | 25.00% | 75.00% | all |" in text
+    assert "| W6A6 | 1 | 0 | 1.00 |" in text  # ptq4vit alone right on one image, minmax alone on none
+    assert "3/4 rows 8-bit" in text and "FP32: 75.00% on 4 test images" in text
