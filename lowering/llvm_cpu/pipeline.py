@@ -151,6 +151,10 @@ def entry_signature(module, name: str | None):
         if not match:
             raise CompileError(f"no function @{name}")
         fn = match[0]
+    symbol = ir.StringAttr(fn.attributes["sym_name"]).value
+    if not (symbol.isascii() and symbol.isidentifier()):
+        raise CompileError(f"@{symbol} cannot name the C entry point intvit_{symbol}: a C identifier has only "
+                           f"letters, digits and '_' (rename the function)")
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     inputs = [parse_tensor_type(str(t)) for t in ftype.inputs]
     outputs = [parse_tensor_type(str(t)) for t in ftype.results]

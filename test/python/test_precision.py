@@ -261,3 +261,27 @@ def test_accuracy_table_markdown_and_sign_test():
     assert "| W6A6 | 50.00% | 25.00% | 75.00% | all |" in text
     assert "| W6A6 | 1 | 0 | 1.00 |" in text  # ptq4vit alone right on one image, minmax alone on none
     assert "3/4 rows 8-bit" in text and "FP32: 75.00% on 4 test images" in text
+
+
+@pytest.mark.parametrize("target", ["llvm-cpu", "cuda-dp4a", "hls-cpp"])
+def test_shared_sources_at_their_own_steps_bit_exact_on_every_target(target, tmp_path):
+    """Two operands of one source at different searched steps (the lit test's first function):
+    one int16 requant at the source, moved as int16, then one requant per operand; every target
+    runs it bit for bit (cuda-dp4a emulated where there is no GPU)."""
+    from intvit.dialects.context import parse_module
+    from intvit.lowering.target import TargetError
+    from intvit.runtime.targets import get_target
+
+    try:
+        get_target(target).check_available()
+    except TargetError as err:
+        pytest.skip(str(err))
+    lit = Path(__file__).resolve().parents[1] / "passes" / "quantize-to-intvit-shared-source.mlir"
+    text = lit.read_text().split("// -----")[0].replace("@shared$different_steps", "@shared")  # a C entry name
+    module = parse_module(text, make_context())
+    module = quantize(module, 8, 6)
+    assert "bits 16 : tensor<2x4xi32> -> tensor<2x4xi16>" in str(module)  # the int16 source
+    (tmp_path / target).mkdir()
+    exe = compile_for(target, module, tmp_path / target)
+    for x in np.random.default_rng(2).uniform(-2, 2, (8, 2, 4)).astype(np.float32):
+        np.testing.assert_array_equal(exe(x)[0], run_module(module, [x])[0])

@@ -6,6 +6,8 @@
 // RUN: intvit run %t.p.so --random 3 --check | filecheck %s --check-prefix=EXACT
 // RUN: not intvit compile %inputs/mini_block.mlir -o %t.x.so --threads 0 2>&1 | filecheck %s --check-prefix=THREADS
 // RUN: not intvit compile %inputs/mini_block.mlir -o %t.x.so --gemm fast 2>&1 | filecheck %s --check-prefix=CHOICE
+// RUN: sed 's/@main/@main$block/' %inputs/mini_block.mlir > %t.dollar.mlir
+// RUN: not intvit compile %t.dollar.mlir -o %t.x.so 2>&1 | filecheck %s --check-prefix=SYMBOL
 
 // DEFAULT: "target": "llvm-cpu"
 // DEFAULT-SAME: "gemm_kernels": 2
@@ -20,3 +22,5 @@
 // THREADS: intvit compile: error: threads must be >= 1, got 0
 // THREADS-NOT: Traceback
 // CHOICE: invalid choice: 'fast'
+// SYMBOL: error: @main$block cannot name the C entry point intvit_main$block: a C identifier has only letters, digits and '_' (rename the function)
+// SYMBOL-NOT: Traceback
