@@ -15,8 +15,9 @@ the budget.
 Costs: bytes (packed weights, `ceil(K bits / 8)` per row, plus the int32 bias, which no width
 changes), or cycles of a latency model the caller passes (the HLS target's Quasar-ViT model,
 `intvit import/eval --fps-budget`: an 8-bit or 6-bit row is two 4-bit multiplications).  The
-dynamic program runs over the budget in units of the costs' gcd, which is exact for bytes; cycle
-costs are rounded up to 1/RESOLUTION of the budget (the result never exceeds it).
+dynamic program runs over the budget in units of the costs' gcd, which is exact for bytes (while
+units x options stays within MAX_WORK: odd row sizes can make the gcd 1); cycle costs, and
+larger byte problems, are rounded up to 1/RESOLUTION of the budget (never over it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ WEIGHT_BITS = "intvit.weight_bits"
 ROW_BITS = "intvit.row_bits"
 GRANULARITIES = ("layer", "row")
 RESOLUTION = 20000  # budget units of a cycle budget's dynamic program
+MAX_WORK = 400_000_000  # budget units x options: beyond it a byte budget is solved as cycles are
 
 # (m, n, f, heads, fraction of rows at 8 bits) -> cycles of that GEMM on the accelerator
 CycleModel = Callable[[int, int, int, int, float], int]
@@ -172,17 +174,19 @@ def options_for(layers: list[Candidate], granularity: str) -> list[Options]:
 def solve_choices(costs: list[np.ndarray], distances: list[np.ndarray], budget: int,
                   exact: bool = True) -> list[int]:
     """One option per layer, least summed distance with summed cost <= budget (costs integers).
-    `exact`: units of the gcd of the costs above each layer's cheapest; else costs rounded up to
-    1/RESOLUTION of the slack (feasible, near-optimal)."""
+    `exact`: units of the gcd of the costs above each layer's cheapest (while units x options
+    stays within MAX_WORK); else costs rounded up to 1/RESOLUTION of the slack (feasible,
+    near-optimal)."""
     floor = sum(int(c.min()) for c in costs)
     if budget < floor:
         raise SearchError(f"the budget ({budget}) is below the cheapest assignment ({floor})")
     extra = [np.asarray(c, dtype=np.int64) - int(c.min()) for c in costs]
     slack = budget - floor
-    if exact:
-        unit = math.gcd(*[int(v) for e in extra for v in e]) or 1
+    unit = math.gcd(*[int(v) for e in extra for v in e]) or 1
+    options = sum(len(e) for e in extra)
+    if exact and (slack // unit) * options <= MAX_WORK:
         units = [e // unit for e in extra]
-    else:
+    else:  # rounded up: never over budget; optimal for a budget smaller by < 1 unit per layer
         unit = max(1, math.ceil(slack / RESOLUTION))
         units = [-(-e // unit) for e in extra]
     capacity = int(min(slack // unit, sum(int(u.max()) for u in units)))

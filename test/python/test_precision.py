@@ -285,3 +285,21 @@ def test_shared_sources_at_their_own_steps_bit_exact_on_every_target(target, tmp
     exe = compile_for(target, module, tmp_path / target)
     for x in np.random.default_rng(2).uniform(-2, 2, (8, 2, 4)).astype(np.float32):
         np.testing.assert_array_equal(exe(x)[0], run_module(module, [x])[0])
+
+
+def test_search_rounds_costs_when_the_exact_problem_is_too_large(monkeypatch):
+    """Past MAX_WORK the byte costs are rounded up: still within budget, never better than the
+    exact optimum (which would mean a cost was rounded down)."""
+    import intvit.passes.quantize.precision_search as ps
+
+    rng = np.random.default_rng(4)
+    layers = [Candidate(None, f"l{i}", int(rng.integers(3, 9)), int(rng.integers(3, 30)) * 2 + 1, True, {})
+              for i in range(3)]
+    dist = [{4: rng.uniform(0.5, 5, lay.rows), 8: rng.uniform(0, 0.5, lay.rows)} for lay in layers]
+    base = sum(lay.rows * ps.row_bytes(lay.cols, 4) + 4 * lay.rows for lay in layers)
+    budget = base + 40
+    exact = solve_rows(layers, dist, budget)
+    monkeypatch.setattr(ps, "MAX_WORK", 1)
+    monkeypatch.setattr(ps, "RESOLUTION", 7)
+    bits, size, total = solve_rows(layers, dist, budget)
+    assert size <= budget and total >= exact[2] - 1e-12
