@@ -38,16 +38,18 @@ METHODS = ("minmax", "percentile", "ptq4vit")
 
 def calibrate_function(fn: func.FuncOp, samples: Sequence[Sequence[np.ndarray]], method: str = "minmax",
                        percentile: float = 99.99, progress: bool = False, weight_bits: int = 8,
-                       act_bits: int = 8, seed: int = 0) -> None:
+                       act_bits: int = 8, seed: int = 0, sensitivities: bool = True) -> None:
     """Annotate `fn` with the ranges observed over `samples` (each a tuple of inputs); `ptq4vit`
-    also runs PTQ4ViT's Hessian-guided search for `weight_bits`/`act_bits` (ranges as minmax)."""
+    also runs PTQ4ViT's Hessian-guided search for `weight_bits`/`act_bits` (ranges as minmax),
+    and with `sensitivities` the 4/6/8-bit weight searches a precision search reads (3x the work)."""
     if method not in METHODS:
         raise ValueError(f"unknown calibration method '{method}' (one of {', '.join(METHODS)})")
     if method == "ptq4vit":
         from intvit.passes.quantize.ptq4vit import SearchConfig, search_function
 
         calibrate_function(fn, samples, "minmax", percentile, progress)
-        search_function(fn, samples, SearchConfig(weight_bits, act_bits, seed=seed), progress)
+        search_function(fn, samples, SearchConfig(weight_bits, act_bits, seed=seed, all_widths=sensitivities),
+                        progress)
         return
     if not samples:
         raise ValueError("calibration needs at least one sample")

@@ -131,6 +131,7 @@ def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[
     t0 = time.perf_counter()
     fn = next(op for op in calibrated.ops if isinstance(op, func.FuncOp))
     calibrate_function(fn, [(s.astype(np.float32),) for s in calibration], method, percentile, progress,
+                       sensitivities=search is not None,
                        weight_bits=weight_bits, act_bits=act_bits, seed=seed)
     if rebatch:
         copy_calibration(fn, next(op for op in module.ops if isinstance(op, func.FuncOp)), example.shape[0])

@@ -230,18 +230,21 @@ class LayerSearch:
         return state, float(self.distance(self.output(state)))
 
 
+PARALLEL_OUTPUTS = 1 << 20  # a layer output (all images) this large is searched with every thread
+
+
 def search_function(fn: func.FuncOp, samples: Sequence[Sequence[np.ndarray]], cfg: SearchConfig,
                     progress: bool = False) -> None:
     """Annotate every GEMM of `fn` with PTQ4ViT's searched steps (and per-width sensitivities)."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a ViT's per-image ops and the search's GEMMs are small: threads only add fork/join
+    torch.set_num_threads(1)  # a ViT's per-image ops are small: threads only add fork/join
     try:
-        search_layers(collect(fn, samples, progress), cfg, progress)
+        search_layers(collect(fn, samples, progress), cfg, progress, threads)
     finally:
         torch.set_num_threads(threads)
 
 
-def search_layers(layers: list[Layer], cfg: SearchConfig, progress: bool = False) -> None:
+def search_layers(layers: list[Layer], cfg: SearchConfig, progress: bool = False, threads: int = 1) -> None:
     iterator = layers
     if progress:
         from tqdm import tqdm
@@ -249,6 +252,8 @@ def search_layers(layers: list[Layer], cfg: SearchConfig, progress: bool = False
         iterator = tqdm(layers, desc="ptq4vit search", unit="layer", leave=False)
     with torch.no_grad():
         for layer in iterator:
+            # a DeiT layer over the images is a large GEMM per candidate; the digits ViT's are tiny
+            torch.set_num_threads(threads if layer.out.numel() >= PARALLEL_OUTPUTS else 1)
             record(layer, cfg)
 
 
