@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from intvit.runtime.precision_report import format_widths, search_summary
 from intvit.runtime.interpreter import run_module
 from intvit.runtime.model_io import (build_named_model, calibration_images, check_model_arguments,
                                      single_image_shape)
@@ -148,7 +149,6 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
                             weight_bits=weight_bits, act_bits=act_bits, search=search, seed=seed)
     import_s = time.perf_counter() - t0
     module = imported.module
-    fps = search.estimated_fps(module) if search is not None and search.fps_budget is not None else None
     executable = compile_for(target, module, **options)
 
     with torch.no_grad():
@@ -170,10 +170,7 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         "compile_s": executable.compile_s, "import_s": import_s,
         "top1_agreement": float(np.mean(out.argmax(1) == fp32.argmax(1)) * 100),
         "weight_bits": weight_bits, "act_bits": act_bits, "calibration": calibration,
-        "size_budget": search.size_budget if search else None, "fps_budget": search.fps_budget if search else None,
-        "fps_estimate": fps,
-        "granularity": search.granularity if search else None,
-        "weight_bytes": weight_bytes(module), "precision": layer_widths(module),
+        **search_summary(module, search),
         "cosine": float(np.mean([_cosine(a, b) for a, b in zip(out, fp32)])),
     }
     if data.labels is not None:
@@ -188,36 +185,6 @@ def evaluate(model_name: str = "digits-vit", target: str = "llvm-cpu", limit: in
         report["report"] = write_error_report(report_dir, imported.torch_module, module, data.images, report,
                                               model=model, progress=progress)
     return report
-
-
-def weight_bytes(module) -> int:
-    """Model size: every GEMM weight at its width (4/6/8 bits packed) plus its int32 bias."""
-    from intvit.passes.quantize.precision_search import module_weight_bytes
-
-    return module_weight_bytes(module)
-
-
-def layer_widths(module) -> list[int | dict]:
-    """The weight width of every constant-weight GEMM, in program order (the search's choice):
-    bits, or for a Quasar-ViT row mix `{"rows_4bit": n4, "rows_8bit": n8}`."""
-    from intvit.dialects import intvit as iv
-
-    widths: list[int | dict] = []
-    for op in module.walk():
-        if not isinstance(op, iv.MatmulOp) or op.rhs.owner.name != "arith.constant":
-            continue
-        if op.packing is not None:
-            rows = list(op.packing.row_bits.get_values())
-            widths.append({"rows_4bit": rows.count(4), "rows_8bit": rows.count(8)})
-        else:
-            attr = op.attributes.get("intvit.weight_bits")
-            widths.append(int(attr.value.data) if attr is not None else 8)
-    return widths
-
-
-def format_widths(widths: list[int | dict]) -> str:
-    return "[" + ", ".join(str(w) if isinstance(w, int) else f"4/8:{w['rows_8bit']}/{w['rows_4bit'] + w['rows_8bit']}"
-                           for w in widths) + "]"
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:

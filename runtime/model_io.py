@@ -183,8 +183,13 @@ def import_named_model(name: str, weights: str | None = None, calib: str = "32",
     result = import_model(model, example, images, method=method, percentile=percentile, rounding=rounding,
                           stop_after_torch=emit == "torch", progress=progress, compat=compat,
                           weight_bits=weight_bits, act_bits=act_bits, search=search, seed=seed)
-    return result, {"input_shape": list(shape), "batch": shape[0], "calibration_images": len(images),
-                    "weight_bits": weight_bits, "act_bits": act_bits, "calibration": method}
+    info = {"input_shape": list(shape), "batch": shape[0], "calibration_images": len(images),
+            "weight_bits": weight_bits, "act_bits": act_bits, "calibration": method}
+    if emit != "torch":
+        from intvit.runtime.precision_report import search_summary
+
+        info.update(search_summary(result.module, search))
+    return result, info
 
 
 def write_module(module: ModuleOp, path: str) -> None:

@@ -35,7 +35,7 @@ def the_function(module):
 
 
 def evaluate_module(module, images, labels, fp32: np.ndarray) -> dict:
-    from intvit.runtime.evaluate import layer_widths, weight_bytes
+    from intvit.runtime.precision_report import layer_widths, weight_bytes
     from intvit.runtime.interpreter import run_module
     from intvit.runtime.targets import compile_for
 

@@ -218,6 +218,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {args.output} ({args.emit} IR of {args.model}; "
               + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()) + ")")
+        if info.get("granularity"):
+            from intvit.runtime.precision_report import format_widths
+
+            fps = f", FPGA estimate {info['fps_estimate']:.1f} FPS" if info.get("fps_estimate") else ""
+            print(f"precision {format_widths(info['precision'])}, weights {info['weight_bytes']} bytes{fps}")
     return 0
 
 

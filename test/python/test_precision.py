@@ -303,3 +303,19 @@ def test_search_rounds_costs_when_the_exact_problem_is_too_large(monkeypatch):
     monkeypatch.setattr(ps, "RESOLUTION", 7)
     bits, size, total = solve_rows(layers, dist, budget)
     assert size <= budget and total >= exact[2] - 1e-12
+
+
+def test_import_reports_the_row_search(tmp_path, capsys):
+    """`intvit import` with a search writes the packed rows and reports what it chose."""
+    import json
+
+    from intvit.tools.intvit_main import main as intvit_main
+
+    out = tmp_path / "rows.mlir"
+    assert intvit_main(["import", "--calib", "4", "--calibration", "ptq4vit", "--weight-bits", "6", "--act-bits",
+                        "6", "--size-budget", "w6", "--granularity", "row", "-o", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["granularity"] == "row" and report["size_budget"] == "w6" and report["fps_budget"] is None
+    assert len(report["precision"]) == 14 and all(set(w) == {"rows_4bit", "rows_8bit"} for w in report["precision"])
+    assert report["weight_bytes"] <= 80072  # the all-6-bit size of the digits ViT
+    assert out.read_text().count("packing #intvit.packing<row_bits") == 14
