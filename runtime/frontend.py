@@ -68,38 +68,44 @@ class PrecisionSearch:
     part: str | None = None
     freq_mhz: float | None = None
 
-    def apply(self, module: ModuleOp) -> list[dict]:
+    def apply(self, module: ModuleOp) -> None:
+        """Record the chosen widths (or rows) on the calibrated torch IR's GEMMs."""
         from intvit.passes.assign_precision import AssignPrecisionPass
 
         if self.fps_budget is not None:
-            return self.search_cycles(module)
+            self.search_cycles(module)
+            return
         spec = str(self.size_budget)
         by_width = int(spec[1:]) if spec[:1] in ("w", "W") and spec[1:].isdigit() else 0
         AssignPrecisionPass(policy="search", size_budget=0 if by_width else int(spec),
                             budget_bits=by_width, granularity=self.granularity).apply(make_context(), module)
-        return []
+
+    def accelerator(self) -> dict:
+        """The FPGA the FPS budget is on: `part`/`freq_mhz`, else `intvit estimate`'s defaults."""
+        from intvit.runtime.targets import TARGETS
+
+        hls = TARGETS["hls-cpp"]
+        defaults = hls.estimate_defaults()
+        return {"part": self.part or hls.default_part, "freq_mhz": self.freq_mhz or defaults["freq_mhz"],
+                "dsp_util": defaults["dsp_util"], "lut_util": defaults["lut_util"], **hls.tiling_defaults()}
 
     def estimated_fps(self, module: ModuleOp) -> float:
         """`intvit estimate`'s frames per second for the quantized module, on this accelerator."""
         from intvit.runtime.targets import TARGETS
 
-        hls = TARGETS["hls-cpp"]
-        defaults = hls.estimate_defaults()
-        return hls.estimate(module, self.part or hls.default_part, self.freq_mhz or defaults["freq_mhz"],
-                            defaults["dsp_util"], defaults["lut_util"], **hls.tiling_defaults())["fps"]
+        return TARGETS["hls-cpp"].estimate(module, **self.accelerator())["fps"]
 
-    def search_cycles(self, module: ModuleOp) -> list[dict]:
+    def search_cycles(self, module: ModuleOp) -> None:
         from intvit.passes.quantize.precision_search import SearchError, assign_for_cycles
         from intvit.runtime.targets import TARGETS
 
-        hls = TARGETS["hls-cpp"]
-        model = hls.cycle_model(self.part, self.freq_mhz)
-        freq = (self.freq_mhz or hls.estimate_defaults()["freq_mhz"]) * 1e6
+        accelerator = self.accelerator()
+        model = TARGETS["hls-cpp"].cycle_model(**accelerator)
         try:
-            report, _ = assign_for_cycles(module, math.floor(freq / self.fps_budget), model, self.granularity)
+            assign_for_cycles(module, math.floor(accelerator["freq_mhz"] * 1e6 / self.fps_budget), model,
+                              self.granularity)
         except SearchError as err:
             raise FrontendError(f"--fps-budget {self.fps_budget:g}: {err}") from None
-        return report
 
 
 def import_model(model: torch.nn.Module, example: np.ndarray, calibration: list[np.ndarray],

@@ -67,13 +67,9 @@ class HlsCppTarget(Target):
                  **tiling) -> dict:
         return estimate(module, part, freq_mhz, dsp_util, lut_util, Tiling(**tiling))
 
-    def cycle_model(self, part: str | None = None, freq_mhz: float | None = None, dsp_util: float | None = None,
-                    lut_util: float | None = None, **tiling):
-        """The latency model of `estimate` for one GEMM, for a search under an FPS budget; None
-        values take `intvit estimate`'s defaults."""
-        return cycle_model(part or DEFAULT_PART, freq_mhz or ESTIMATE_DEFAULTS["freq_mhz"],
-                           dsp_util or ESTIMATE_DEFAULTS["dsp_util"], lut_util or ESTIMATE_DEFAULTS["lut_util"],
-                           Tiling(**tiling))
+    def cycle_model(self, part: str, freq_mhz: float, dsp_util: float, lut_util: float, **tiling):
+        """The latency model of `estimate` for one GEMM, for a search under an FPS budget."""
+        return cycle_model(part, freq_mhz, dsp_util, lut_util, Tiling(**tiling))
 
     def check_available(self) -> None:
         csim.check_compiler()

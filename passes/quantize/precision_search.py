@@ -213,29 +213,31 @@ def solve_choices(costs: list[np.ndarray], distances: list[np.ndarray], budget: 
     return chosen[::-1]
 
 
-def solve(layers: list[Candidate], budget: int) -> tuple[dict[int, int], int, float]:
-    """Per-layer widths, bytes <= budget: (layer index -> bits, bytes, distance)."""
-    opts = options_for(layers, "layer")
+def within_bytes(opts: list[Options], budget: int) -> list[int]:
+    """`solve_choices` priced in bytes, refusing a budget below the all-4-bit model."""
     try:
-        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
+        return solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
     except SearchError:
         raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
-                          f"({sum(lay.bytes(4) for lay in layers)} bytes)") from None
-    return ({i: opts[i].labels[j] for i, j in enumerate(chosen)}, sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
+                          f"({sum(int(o.bytes.min()) for o in opts)} bytes)") from None
+
+
+def _solved(opts: list[Options], budget: int) -> tuple[list, int, float]:
+    chosen = within_bytes(opts, budget)
+    return ([o.labels[j] for o, j in zip(opts, chosen)], sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
             float(sum(o.distance[j] for o, j in zip(opts, chosen))))
+
+
+def solve(layers: list[Candidate], budget: int) -> tuple[dict[int, int], int, float]:
+    """Per-layer widths, bytes <= budget: (layer index -> bits, bytes, distance)."""
+    bits, size, distance = _solved(options_for(layers, "layer"), budget)
+    return dict(enumerate(bits)), size, distance
 
 
 def solve_rows(layers: list[Candidate], dist: list[dict[int, np.ndarray]],
                budget: int) -> tuple[list[np.ndarray], int, float]:
     """Per-row widths (4/8), bytes <= budget: (row bits per layer, bytes, distance)."""
-    opts = [row_options(lay, d) for lay, d in zip(layers, dist)]
-    try:
-        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
-    except SearchError:
-        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
-                          f"({sum(int(o.bytes[0]) for o in opts)} bytes)") from None
-    return ([o.labels[j] for o, j in zip(opts, chosen)], sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
-            float(sum(o.distance[j] for o, j in zip(opts, chosen))))
+    return _solved([row_options(lay, d) for lay, d in zip(layers, dist)], budget)
 
 
 # -- recording ---------------------------------------------------------------------------------------
@@ -270,12 +272,7 @@ def assign(module: ModuleOp, budget: int, granularity: str = "layer") -> list[di
     `intvit.row_bits` (per output channel) on every searched GEMM; returns the assignment."""
     layers = _searched(module)
     opts = options_for(layers, granularity)
-    try:
-        chosen = solve_choices([o.bytes for o in opts], [o.distance for o in opts], budget)
-    except SearchError:
-        raise SearchError(f"size budget {budget} bytes is below the all-4-bit model "
-                          f"({sum(int(o.bytes.min()) for o in opts)} bytes)") from None
-    return record(layers, opts, chosen, granularity)
+    return record(layers, opts, within_bytes(opts, budget), granularity)
 
 
 def assign_for_cycles(module: ModuleOp, cycle_budget: int, model: CycleModel,
