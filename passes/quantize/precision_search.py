@@ -126,15 +126,24 @@ def activation_gemms(module: ModuleOp) -> list[tuple[int, int, int, int]]:
 # -- options per layer ----------------------------------------------------------------------------
 @dataclass
 class Options:
-    """One layer's options: what each records, its distance, its fraction of 8-bit rows, bytes."""
-    labels: list  # bits (granularity=layer) or a row_bits array (granularity=row)
+    """One layer's options: their distance, fraction of 8-bit rows and bytes.  Option j is a
+    width (granularity=layer: WIDTHS[j]) or, with `order`, 8 bits for the rows order[:j]."""
     distance: np.ndarray
     w8: np.ndarray
     bytes: np.ndarray
+    order: np.ndarray | None = None
+
+    def label(self, j: int):
+        """What option j records: its bits, or its row_bits array."""
+        if self.order is None:
+            return WIDTHS[j]
+        bits = np.full(len(self.order), 4)
+        bits[self.order[:j]] = 8
+        return bits
 
 
 def layer_options(layer: Candidate) -> Options:
-    return Options(list(WIDTHS), np.array([layer.distance[b] for b in WIDTHS]),
+    return Options(np.array([layer.distance[b] for b in WIDTHS]),
                    np.array([0.0 if b == 4 else 1.0 for b in WIDTHS]),  # 6 bits: two nibbles, as 8
                    np.array([layer.bytes(b) for b in WIDTHS]))
 
@@ -154,16 +163,11 @@ def row_distances(layer: Candidate) -> dict[int, np.ndarray]:
 def row_options(layer: Candidate, dist: dict[int, np.ndarray]) -> Options:
     gain = dist[4] - dist[8]
     order = np.argsort(-gain, kind="stable")  # ties: the lower channel first
-    labels = []
-    for n8 in range(layer.rows + 1):
-        bits = np.full(layer.rows, 4)
-        bits[order[:n8]] = 8
-        labels.append(bits)
     saved = np.concatenate([[0.0], np.cumsum(gain[order])])
     n8 = np.arange(layer.rows + 1)
     size = layer.rows * row_bytes(layer.cols, 4) + n8 * (row_bytes(layer.cols, 8) - row_bytes(layer.cols, 4)) \
         + (4 * layer.rows if layer.bias else 0)
-    return Options(labels, dist[4].sum() - saved, n8 / layer.rows, size)
+    return Options(dist[4].sum() - saved, n8 / layer.rows, size, order)
 
 
 def options_for(layers: list[Candidate], granularity: str) -> list[Options]:
@@ -224,7 +228,7 @@ def within_bytes(opts: list[Options], budget: int) -> list[int]:
 
 def _solved(opts: list[Options], budget: int) -> tuple[list, int, float]:
     chosen = within_bytes(opts, budget)
-    return ([o.labels[j] for o, j in zip(opts, chosen)], sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
+    return ([o.label(j) for o, j in zip(opts, chosen)], sum(int(o.bytes[j]) for o, j in zip(opts, chosen)),
             float(sum(o.distance[j] for o, j in zip(opts, chosen))))
 
 
@@ -248,12 +252,12 @@ def record(layers: list[Candidate], opts: list[Options], chosen: list[int], gran
         entry: dict = {"layer": layer.name, "shape": [layer.rows, layer.cols], "bytes": int(o.bytes[j]),
                        "distance": float(o.distance[j])}
         if granularity == "row":
-            bits = o.labels[j]
+            bits = o.label(j)
             layer.op.attributes[ROW_BITS] = DenseArrayBase.from_list(i64, bits.tolist())
             entry.update(rows_8bit=int((bits == 8).sum()), rows_4bit=int((bits == 4).sum()))
         else:
-            layer.op.attributes[WEIGHT_BITS] = IntegerAttr(o.labels[j], i64)
-            entry["weight_bits"] = o.labels[j]
+            layer.op.attributes[WEIGHT_BITS] = IntegerAttr(o.label(j), i64)
+            entry["weight_bits"] = o.label(j)
         if cycles is not None:
             entry["cycles"] = int(cycles[i][j])
         report.append(entry)
