@@ -319,3 +319,18 @@ def test_import_reports_the_row_search(tmp_path, capsys):
     assert len(report["precision"]) == 14 and all(set(w) == {"rows_4bit", "rows_8bit"} for w in report["precision"])
     assert report["weight_bytes"] <= 80072  # the all-6-bit size of the digits ViT
     assert out.read_text().count("packing #intvit.packing<row_bits") == 14
+
+
+def test_import_under_an_fps_budget(tmp_path, capsys):
+    """`--fps-budget` end to end: the default accelerator's estimate of the written module meets
+    the budget, and a budget faster than the all-4-bit model is refused with the cycles it needs."""
+    import json
+
+    from intvit.tools.intvit_main import main as intvit_main
+
+    flags = ["import", "--calib", "4", "--calibration", "ptq4vit", "--act-bits", "6", "-o", str(tmp_path / "m.mlir")]
+    assert intvit_main([*flags, "--fps-budget", "14000", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["granularity"] == "row" and report["fps_budget"] == 14000 and report["fps_estimate"] >= 14000
+    assert intvit_main([*flags, "--fps-budget", "18000"]) == 1
+    assert "the fastest assignment (all 4-bit) takes" in capsys.readouterr().err
